@@ -1,0 +1,68 @@
+"""The ``tektite`` command: a group whose subcommands are imported only when used.
+
+``tektite --help`` must answer in well under 0.2 s, so this module imports nothing but
+click; each subcommand lives in its own module, loaded on demand.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from importlib import import_module
+
+import click
+
+# name → (module, attribute, one-line help shown by `tektite --help`)
+_COMMANDS: dict[str, tuple[str, str, str]] = {
+    "validate": (
+        "tektite.cli.validate",
+        "validate",
+        "Check Tekton YAML as Tekton's admission webhook would.",
+    ),
+}
+
+
+class LazyGroup(click.Group):
+    """A click group that imports a subcommand's module only when it is invoked."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(_COMMANDS)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        entry = _COMMANDS.get(cmd_name)
+        if entry is None:
+            return None
+        module, attr, _ = entry
+        command = getattr(import_module(module), attr)
+        assert isinstance(command, click.Command)
+        return command
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        # Use the static help text so that listing commands imports none of them.
+        rows = [(name, help_) for name, (_, _, help_) in sorted(_COMMANDS.items())]
+        with formatter.section("Commands"):
+            formatter.write_dl(rows)
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="tektite", prog_name="tektite")
+def cli() -> None:
+    """Tektite: run Tekton Pipelines (Task, TaskRun, Pipeline, PipelineRun, StepAction)
+    on one machine or a Kubernetes cluster."""
+
+
+def main() -> None:
+    """Console entry point: no Python traceback reaches the user unless asked for."""
+    try:
+        cli.main(prog_name="tektite", standalone_mode=True)
+    except KeyboardInterrupt:
+        sys.exit(130)
+    except Exception as e:  # a bug: say so in one line, keep the traceback on request
+        if os.environ.get("TEKTITE_DEBUG"):
+            raise
+        click.echo(
+            f"tektite: internal error: {type(e).__name__}: {e} "
+            "(set TEKTITE_DEBUG=1 for the traceback)",
+            err=True,
+        )
+        sys.exit(70)
