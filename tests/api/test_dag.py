@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
@@ -41,7 +42,9 @@ def links(graph: Graph) -> dict[str, tuple[set[str], set[str]]]:
     }
 
 
-def expected(edges: Iterable[tuple[str, str]], nodes: Iterable[str]) -> dict[str, tuple[set[str], set[str]]]:
+def expected(
+    edges: Iterable[tuple[str, str]], nodes: Iterable[str]
+) -> dict[str, tuple[set[str], set[str]]]:
     result: dict[str, tuple[set[str], set[str]]] = {n: (set(), set()) for n in nodes}
     for parent, child in edges:
         result[child][0].add(parent)
@@ -211,7 +214,7 @@ def test_build_graph_with_hundreds_of_tasks_invalid() -> None:
 def test_long_chain_does_not_recurse() -> None:
     # Tektite: Tekton's recursive walk would exceed Python's recursion limit here.
     names = [f"t{i:04d}" for i in range(3000)]
-    tasks = [PT(names[0])] + [PT(n, run_after=[p]) for p, n in zip(names, names[1:], strict=False)]
+    tasks = [PT(names[0])] + [PT(n, run_after=[p]) for p, n in itertools.pairwise(names)]
     g = build(tasks)
     assert get_candidate_tasks(g, names[:-1]) == {names[-1]}
     assert topological_order(g) == names
@@ -304,7 +307,10 @@ def test_node_repr_does_not_recurse() -> None:
         ({"a": [], "b": ["c", "d"], "c": [], "d": []}, None),
         ({"a": ["a"]}, 'task "a" depends on "a"'),
         ({"a": ["b"], "b": ["a"]}, 'task "a" depends on "b"'),
-        ({"a": ["b", "c"], "b": ["a"], "c": ["d"], "d": ["a", "b"]}, 'task "a" depends on "b", "c"'),
+        (
+            {"a": ["b", "c"], "b": ["a"], "c": ["d"], "d": ["a", "b"]},
+            'task "a" depends on "b", "c"',
+        ),
         # Tektite: a dependency that is not a task is treated as independent here.
         ({"a": ["ghost"]}, None),
         # Only tasks still blocked after Kahn's algorithm are named; "c" is downstream.

@@ -58,13 +58,21 @@ def _first_expression(value: str) -> str:
 @pytest.mark.parametrize(
     ("value", "want", "error"),
     [
-        ("$(steps.sumSteps.results.sumResult)", ParsedResult("sumSteps", "sumResult", "string"), None),
+        (
+            "$(steps.sumSteps.results.sumResult)",
+            ParsedResult("sumSteps", "sumResult", "string"),
+            None,
+        ),
         (
             "$(steps.sumSteps.results.sumResult[1000])",
             ParsedResult("sumSteps", "sumResult", "array", array_idx=1000),
             None,
         ),
-        ("$(steps.sumSteps.results.sumResult[*])", ParsedResult("sumSteps", "sumResult", "array"), None),
+        (
+            "$(steps.sumSteps.results.sumResult[*])",
+            ParsedResult("sumSteps", "sumResult", "array"),
+            None,
+        ),
         (
             "$(steps.sumSteps.results.sumResult.sum)",
             ParsedResult("sumSteps", "sumResult", "object", object_key="sum"),
@@ -87,13 +95,21 @@ def test_parse_step_expression(value: str, want: ParsedResult | None, error: str
 @pytest.mark.parametrize(
     ("value", "want", "error"),
     [
-        ("$(tasks.sumTasks.results.sumResult)", ParsedResult("sumTasks", "sumResult", "string"), None),
+        (
+            "$(tasks.sumTasks.results.sumResult)",
+            ParsedResult("sumTasks", "sumResult", "string"),
+            None,
+        ),
         (
             "$(tasks.sumTasks.results.sumResult[1000])",
             ParsedResult("sumTasks", "sumResult", "array", array_idx=1000),
             None,
         ),
-        ("$(tasks.sumTasks.results.sumResult[*])", ParsedResult("sumTasks", "sumResult", "array"), None),
+        (
+            "$(tasks.sumTasks.results.sumResult[*])",
+            ParsedResult("sumTasks", "sumResult", "array"),
+            None,
+        ),
         (
             "$(tasks.sumTasks.results.sumResult.sum)",
             ParsedResult("sumTasks", "sumResult", "object", object_key="sum"),
@@ -132,8 +148,14 @@ def test_parse_result_name(name: str, want: tuple[str, str]) -> None:
     [
         ("$(tasks.sumTask.results.sumResult)", [ResultRef("sumTask", "sumResult")]),
         ("$(tasks.sumTask.results.sumResult[*])", [ResultRef("sumTask", "sumResult")]),
-        ("$(tasks.sumTask.results.sumResult.key1)", [ResultRef("sumTask", "sumResult", property="key1")]),
-        ("$(tasks.sumTask.results.sumResult[1])", [ResultRef("sumTask", "sumResult", results_index=1)]),
+        (
+            "$(tasks.sumTask.results.sumResult.key1)",
+            [ResultRef("sumTask", "sumResult", property="key1")],
+        ),
+        (
+            "$(tasks.sumTask.results.sumResult[1])",
+            [ResultRef("sumTask", "sumResult", results_index=1)],
+        ),
         (
             "$(tasks.sumTask.results.imageresult.digest), and another one "
             "$(tasks.sumTask.results.imageresult.tag)",
@@ -142,7 +164,10 @@ def test_parse_result_name(name: str, want: tuple[str, str]) -> None:
                 ResultRef("sumTask", "imageresult", property="tag"),
             ],
         ),
-        ("sum-will-go-here -> $(tasks.sumTask.results.sumResult)", [ResultRef("sumTask", "sumResult")]),
+        (
+            "sum-will-go-here -> $(tasks.sumTask.results.sumResult)",
+            [ResultRef("sumTask", "sumResult")],
+        ),
         (
             "$(tasks.sumTask1.results.sumResult) and another $(tasks.sumTask2.results.sumResult), "
             "last one $(tasks.sumTask3.results.sumResult.key1)",
@@ -154,7 +179,8 @@ def test_parse_result_name(name: str, want: tuple[str, str]) -> None:
         ),
         (
             "$(params.param) $(tasks.sumTask1.results.sumResult) and another "
-            "$(tasks.sumTask2.results.sumResult), last one $(tasks.sumTask3.results.sumResult.key1)",
+            "$(tasks.sumTask2.results.sumResult), "
+            "last one $(tasks.sumTask3.results.sumResult.key1)",
             [
                 ResultRef("sumTask1", "sumResult"),
                 ResultRef("sumTask2", "sumResult"),

@@ -97,13 +97,21 @@ TOO_MANY = (
             r'non-existent variable in "\n\t\t\t\t#!/usr/bin/env bash\n\t\t\t\tdate | tee '
             r'$(results.non-exist.path)"',
         ),
-        ("$(params.foo) && $(params.inexistent)", "params", {"foo"},
-         'non-existent variable in "$(params.foo) && $(params.inexistent)"'),
+        (
+            "$(params.foo) && $(params.inexistent)",
+            "params",
+            {"foo"},
+            'non-existent variable in "$(params.foo) && $(params.inexistent)"',
+        ),
         # Index suffixes are ignored when checking the name (Tekton's TrimArrayIndex).
         ("$(params.arr[1]) $(params.arr[*])", "params", {"arr"}, None),
         # Tektite: escaped-dot prefixes as Tekton's validators pass them.
-        ("$(context.taskRun.nope)", r"context\.taskRun", {"name", "namespace", "uid"},
-         'non-existent variable in "$(context.taskRun.nope)"'),
+        (
+            "$(context.taskRun.nope)",
+            r"context\.taskRun",
+            {"name", "namespace", "uid"},
+            'non-existent variable in "$(context.taskRun.nope)"',
+        ),
         ("no references at all", "params", set(), None),
     ],
 )
@@ -214,8 +222,12 @@ def test_validate_variable_reference_is_isolated(
 
 def test_validate_variable_reference_is_isolated_message() -> None:
     # task_validation_test.go "array star not properly isolated"
-    got = validate_variable_reference_is_isolated("not isolated: $(params.baz[*])", "params", {"baz"})
-    assert got == VariableError('variable is not properly isolated in "not isolated: $(params.baz[*])"')
+    got = validate_variable_reference_is_isolated(
+        "not isolated: $(params.baz[*])", "params", {"baz"}
+    )
+    assert got == VariableError(
+        'variable is not properly isolated in "not isolated: $(params.baz[*])"'
+    )
 
 
 @pytest.mark.parametrize(
@@ -279,8 +291,13 @@ def test_validate_variable_prefix(expression: str, expected: str | None) -> None
             TOO_MANY.format("--flag=$(inputs.params.foo.baz.bar)", "inputs.params"),
         ),
         # Tektite: dot notation keeps the first component, brackets keep the whole name.
-        ("$(params.obj.key) $(params['a.b']) $(params[\"c\"])", "params",
-         ["obj", "a.b", "c"], True, ""),
+        (
+            "$(params.obj.key) $(params['a.b']) $(params[\"c\"])",
+            "params",
+            ["obj", "a.b", "c"],
+            True,
+            "",
+        ),
         ("$(params.arr[*])", "params", ["arr[*]"], True, ""),
     ],
 )
@@ -311,10 +328,15 @@ def test_extract_variable_expressions(s: str, want: list[str]) -> None:
         ("$(params.paramName[*])", []),
         ("$(params.paramName[1])", ["$(params.paramName[1])"]),
         # Tektite: bracket forms, and "-" is not allowed inside them (".-\/" is a range).
-        ("$(params['a.b/c'][2]) $(params[\"x\"][0])", ["$(params['a.b/c'][2])", '$(params["x"][0])']),
+        (
+            "$(params['a.b/c'][2]) $(params[\"x\"][0])",
+            ["$(params['a.b/c'][2])", '$(params["x"][0])'],
+        ),
         ("$(params['a-b'][2])", []),
-        ("foo-$(params.array-param[1])-bar-$(params.other[2])-$(params.s)",
-         ["$(params.array-param[1])", "$(params.other[2])"]),
+        (
+            "foo-$(params.array-param[1])-bar-$(params.other[2])-$(params.s)",
+            ["$(params.array-param[1])", "$(params.other[2])"],
+        ),
     ],
 )
 def test_extract_array_indexing_params_expressions(s: str, want: list[str]) -> None:
@@ -358,7 +380,13 @@ def test_strip_star_var_sub_expression(s: str, want: str) -> None:
 
 @pytest.mark.parametrize(
     ("s", "want"),
-    [("arr[1]", "arr"), ("arr[*]", "arr"), ("arr[]", "arr"), ("a[1]b[*]", "ab"), ("plain", "plain")],
+    [
+        ("arr[1]", "arr"),
+        ("arr[*]", "arr"),
+        ("arr[]", "arr"),
+        ("a[1]b[*]", "ab"),
+        ("plain", "plain"),
+    ],
 )
 def test_trim_array_index(s: str, want: str) -> None:
     assert trim_array_index(s) == want
@@ -373,8 +401,10 @@ def test_array_reference() -> None:
 @pytest.mark.parametrize(
     ("value", "want"),
     [
-        ("$(tasks.task1.results.result1) and $(tasks.task2.results.result2)",
-         ["tasks.task1.results.result1", "tasks.task2.results.result2"]),
+        (
+            "$(tasks.task1.results.result1) and $(tasks.task2.results.result2)",
+            ["tasks.task1.results.result1", "tasks.task2.results.result2"],
+        ),
         ("$(params.a[0]) $(params.b[*]) $(x)", ["params.a[0]", "params.b[*]", "x"]),
         # Not references for the generic regex: brackets with quotes, shell arithmetic.
         ("$(params['a']) $((1+2)) $(date +%s)", []),
@@ -446,7 +476,11 @@ def test_go_quote(s: str, want: str) -> None:
         ("$$(a)", {"a": "1"}, "$1"),
         ("$(a", {"a": "1"}, "$(a"),
         ("$(a)$(a)", {"a": ""}, ""),
-        ('$(params["x y"]) $(params[\'x y\'])', {'params["x y"]': "1", "params['x y']": "2"}, "1 2"),
+        (
+            "$(params[\"x y\"]) $(params['x y'])",
+            {'params["x y"]': "1", "params['x y']": "2"},
+            "1 2",
+        ),
         # Keys containing ")" (slow path): the longer token wins at a position.
         ("$(a)b)", {"a": "1", "a)b": "2"}, "2"),
         ("$(a)c)", {"a": "1", "a)b": "2"}, "1c)"),
@@ -533,12 +567,16 @@ STR = {"some": "value", "anotherkey": "value"}
             ["firstvalue", "array", "value", "lastvalue", "asdf", "sdfsd"],
         ),
         ("$(arraykey)", {}, {"arraykey": []}, {}, []),
-        (["firstvalue", "$(arraykey)", "lastvalue"], STR, {"arraykey": []}, {},
-         ["firstvalue", "lastvalue"]),
+        (
+            ["firstvalue", "$(arraykey)", "lastvalue"],
+            STR,
+            {"arraykey": []},
+            {},
+            ["firstvalue", "lastvalue"],
+        ),
         ("$(params.myarray)", {}, {"params.myarray": ["a", "b", "c"]}, {}, ["a", "b", "c"]),
         ("$(params.myarray[*])", {}, {"params.myarray": ["a", "b", "c"]}, {}, ["a", "b", "c"]),
-        ("$(params.myarray[0])", {"params.myarray[0]": "a", "params.myarray[1]": "b"}, {}, {},
-         "a"),
+        ("$(params.myarray[0])", {"params.myarray[0]": "a", "params.myarray[1]": "b"}, {}, {}, "a"),
         (
             "$(params.object)",
             {},
@@ -619,11 +657,17 @@ def _reference_replace(s: str, replacements: dict[str, str]) -> str:
     data=st.data(),
     replacements=st.dictionaries(_KEY, st.text(max_size=12), min_size=1, max_size=5),
 )
-def test_apply_replacements_never_rescans(data: st.DataObject, replacements: dict[str, str]) -> None:
+def test_apply_replacements_never_rescans(
+    data: st.DataObject, replacements: dict[str, str]
+) -> None:
     keys = sorted(replacements)
     pieces = data.draw(
-        st.lists(st.one_of(_LITERAL.map(lambda t: (False, t)), st.sampled_from(keys).map(
-            lambda k: (True, k))), max_size=8)
+        st.lists(
+            st.one_of(
+                _LITERAL.map(lambda t: (False, t)), st.sampled_from(keys).map(lambda k: (True, k))
+            ),
+            max_size=8,
+        )
     )
     s = "".join(f"$({k})" if is_key else k for is_key, k in pieces)
     want = "".join(replacements[k] if is_key else k for is_key, k in pieces)

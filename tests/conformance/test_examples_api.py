@@ -25,6 +25,19 @@ _FILES = (
 )
 
 
+# Files Tekton itself refuses: never run by Tekton's CI (no-ci/), and invalid under
+# Tekton's own webhook. Each maps to the one object that fails and the start of its error.
+TEKTON_REJECTS = {
+    # `$(results.digest-${i}.path)` in a script: task_validation.go
+    # (validateTaskResultsVariables) reports undeclared results referenced by scripts.
+    "pipelineruns/no-ci/compressed-results-pipeline.yaml": (
+        "Task/build-many-images",
+        'non-existent variable in "#!/usr/bin/env bash\\n# Simulate a multi-architecture',
+        ": spec.steps[0].script",
+    ),
+}
+
+
 def _config_for(path: Path) -> Config:
     parts = path.parts
     return Config.alpha_ci() if ("alpha" in parts or "no-ci" in parts) else Config()
@@ -43,8 +56,14 @@ def test_corpus_is_present() -> None:
 def test_example_is_valid(path: Path) -> None:
     checked = check_file(path, _config_for(path))
     assert checked, f"{path} has no objects"
-    problems = [f"{c.name}: {c.errors.render()}" for c in checked if not c.valid]
-    assert not problems, "\n".join(problems)
+    problems = [(c.name, c.errors.render()) for c in checked if not c.valid]
+    rejected = TEKTON_REJECTS.get(_id(path))
+    if rejected:
+        name, start, end = rejected
+        assert [p[0] for p in problems] == [name]
+        assert problems[0][1].startswith(start) and problems[0][1].endswith(end)
+        return
+    assert not problems, "\n".join(f"{n}: {e}" for n, e in problems)
 
 
 @pytest.mark.parametrize("path", _FILES, ids=_id)

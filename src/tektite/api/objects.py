@@ -8,6 +8,7 @@ path, wrapped in :class:`InvalidObject`.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Mapping
 from typing import Any, TypeVar
@@ -121,9 +122,59 @@ def _decode_kube(raw: Mapping[str, Any], api_version: str, kind: str, name: str)
 def _convert(data: Any, model: type[_T], kind: str, name: str, prefix: str = "") -> _T:
     try:
         return msgspec.convert(data, model)
-    except msgspec.ValidationError as e:
-        err = decode_error_to_field_error(str(e))
+    except msgspec.ValidationError as first:
+        if "unknown field" in str(first):
+            # Go's encoding/json accepts a key that matches a field name but for case
+            # (`mountpath` for `mountPath`), and Tekton's examples rely on it. Rare, so
+            # the type-directed rewrite runs only after the fast strict decode failed.
+            try:
+                return msgspec.convert(fold_field_names(data, model), model)
+            except msgspec.ValidationError as second:
+                first = second
+        err = decode_error_to_field_error(str(first))
         raise InvalidObject(err.via_field(prefix) if prefix else err, kind, name) from None
+
+
+@functools.cache
+def _struct_info(model: type) -> tuple[dict[str, str], dict[str, msgspec.inspect.Type]]:
+    info = msgspec.inspect.type_info(model)
+    assert isinstance(info, msgspec.inspect.StructType)
+    names = {f.encode_name.lower(): f.encode_name for f in info.fields}
+    types = {f.encode_name: f.type for f in info.fields}
+    return names, types
+
+
+def fold_field_names(data: Any, model: type) -> Any:
+    """A copy of ``data`` whose keys are renamed to ``model``'s field names where they
+    differ only by case, recursively, as Go's JSON decoder matches them."""
+    return _fold(data, msgspec.inspect.type_info(model))
+
+
+def _fold(data: Any, t: msgspec.inspect.Type) -> Any:
+    if isinstance(t, msgspec.inspect.StructType) and isinstance(data, dict):
+        names, types = _struct_info(t.cls)
+        out = {}
+        for key, value in data.items():
+            if isinstance(key, str) and key not in types:
+                key = names.get(key.lower(), key)
+            field_type = types.get(key)
+            out[key] = _fold(value, field_type) if field_type is not None else value
+        return out
+    if isinstance(t, msgspec.inspect.UnionType):
+        for member in t.types:
+            if isinstance(
+                member,
+                msgspec.inspect.StructType | msgspec.inspect.ListType | msgspec.inspect.DictType,
+            ):
+                folded = _fold(data, member)
+                if folded is not data:
+                    return folded
+        return data
+    if isinstance(t, msgspec.inspect.ListType) and isinstance(data, list):
+        return [_fold(v, t.item_type) for v in data]
+    if isinstance(t, msgspec.inspect.DictType) and isinstance(data, dict):
+        return {k: _fold(v, t.value_type) for k, v in data.items()}
+    return data
 
 
 _AT = re.compile(r" - at `\$(?P<path>[^`]*)`$")

@@ -6,8 +6,6 @@ pick the exit code and the log line; these classes play the same role.
 
 from __future__ import annotations
 
-import os
-
 
 class StepError(Exception):
     """Any error that ends the step; the default case: ``.err`` post file, exit 1."""
@@ -53,7 +51,8 @@ class ChildExitError(StepError):
 
     def __init__(self, exit_code: int, signal_number: int | None = None) -> None:
         if signal_number is not None:
-            name = os.strsignal(signal_number) or str(signal_number)
+            # Go prints the signal's description, e.g. "signal: killed".
+            name = __import__("_signal").strsignal(signal_number) or str(signal_number)
             text = "signal: " + name[:1].lower() + name[1:]
         else:
             text = f"exit status {exit_code}"

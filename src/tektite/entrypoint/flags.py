@@ -240,7 +240,7 @@ def parse_go_duration(text: str) -> int:
         raise ValueError(f"invalid duration {text!r}")
     total = 0
     while s:
-        if not (s[0] == "." or s[0].isdigit() and s[0].isascii()):
+        if not (s[0] == "." or "0" <= s[0] <= "9"):
             raise ValueError(f"invalid duration {text!r}")
         # Integer part.
         i = 0

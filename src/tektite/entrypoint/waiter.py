@@ -40,7 +40,9 @@ def _is_ready(path: str, expect_content: bool) -> bool:
     except FileNotFoundError:
         return False
     except OSError as error:
-        raise StepError(f"waiting for {go_quote(path)}: {path_error('stat', path, error)}") from None
+        raise StepError(
+            f"waiting for {go_quote(path)}: {path_error('stat', path, error)}"
+        ) from None
     return not expect_content or info.st_size > 0
 
 
@@ -107,21 +109,3 @@ class CancelWatch:
             self._active = False
             slog("ERROR", "Error while waiting for cancellation", [("error", str(error))])
         return False
-
-
-def read_exit_code_file(path: str) -> tuple[int, str | None]:
-    """Read a breakpoint exit file: (code, error text); code 0 when unreadable, as Tekton."""
-    try:
-        with open(path, "rb") as handle:
-            raw = handle.read().decode("utf-8", "surrogateescape")
-    except FileNotFoundError:
-        return 0, f"breakpoint postfile {path} not found"
-    except OSError:
-        # Go ignores other read errors here and parses what it got: nothing.
-        raw = ""
-    text = raw[:-1] if raw.endswith("\n") else raw
-    digits = text[1:] if text[:1] in ("+", "-") else text
-    if not digits or not digits.isascii() or not digits.isdigit():
-        return 0, f'strconv.Atoi: parsing {go_quote(text)}: invalid syntax'
-    return int(text), None
-

@@ -47,6 +47,18 @@ class Model(
         return out
 
 
+class TopLevelModel(Model):
+    """A whole Kubernetes object: ``apiVersion`` and ``kind`` are always dumped, first,
+    even though they equal their defaults."""
+
+    def to_dict(self) -> JsonObj:
+        """The JSON form, ``apiVersion`` and ``kind`` first."""
+        body: JsonObj = msgspec.to_builtins(self)
+        body.pop("apiVersion", None)
+        body.pop("kind", None)
+        return {"apiVersion": self.api_version, "kind": self.kind, **body}
+
+
 def go_json_text(value: Any) -> str:
     """The JSON text Go's encoder would produce for a decoded YAML value.
 

@@ -6,7 +6,7 @@ from typing import Literal
 
 import msgspec
 
-from tektite.api.models._base import JsonObj, Model
+from tektite.api.models._base import JsonObj, Model, TopLevelModel
 from tektite.api.models.common import (
     Matrix,
     Param,
@@ -64,7 +64,7 @@ class PipelineSpec(Model):
     finally_: list[PipelineTask] | None = msgspec.field(default=None, name="finally")
 
 
-class Pipeline(Model):
+class Pipeline(TopLevelModel):
     """``tekton.dev/v1`` Pipeline."""
 
     api_version: Literal["tekton.dev/v1"] = "tekton.dev/v1"

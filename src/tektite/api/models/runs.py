@@ -6,7 +6,7 @@ from typing import Literal
 
 import msgspec
 
-from tektite.api.models._base import Model, StrMap
+from tektite.api.models._base import Model, StrMap, TopLevelModel
 from tektite.api.models.common import (
     Artifact,
     Artifacts,
@@ -135,7 +135,7 @@ class TaskRunStatus(Model):
     span_context: StrMap | None = None
 
 
-class TaskRun(Model):
+class TaskRun(TopLevelModel):
     """``tekton.dev/v1`` TaskRun."""
 
     api_version: Literal["tekton.dev/v1"] = "tekton.dev/v1"
@@ -228,7 +228,7 @@ class PipelineRunStatus(Model):
     span_context: StrMap | None = None
 
 
-class PipelineRun(Model):
+class PipelineRun(TopLevelModel):
     """``tekton.dev/v1`` PipelineRun."""
 
     api_version: Literal["tekton.dev/v1"] = "tekton.dev/v1"

@@ -6,7 +6,7 @@ from typing import Literal
 
 import msgspec
 
-from tektite.api.models._base import JsonObj, Model
+from tektite.api.models._base import JsonObj, Model, TopLevelModel
 from tektite.api.models.common import (
     Param,
     ParamSpec,
@@ -100,7 +100,7 @@ class TaskSpec(Model):
     results: list[TaskResult] | None = None
 
 
-class Task(Model):
+class Task(TopLevelModel):
     """``tekton.dev/v1`` Task."""
 
     api_version: Literal["tekton.dev/v1"] = "tekton.dev/v1"
@@ -125,7 +125,7 @@ class StepActionSpec(Model):
     volume_mounts: list[VolumeMount] | None = None
 
 
-class StepAction(Model):
+class StepAction(TopLevelModel):
     """``tekton.dev/v1beta1`` (or ``v1alpha1``) StepAction."""
 
     api_version: Literal["tekton.dev/v1beta1", "tekton.dev/v1alpha1"] = "tekton.dev/v1beta1"
