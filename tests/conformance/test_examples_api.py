@@ -20,9 +20,7 @@ from tektite.api.yamlio import dump_yaml, load_documents
 from tests.conftest import examples_dir, shared_dir
 
 _ROOT = shared_dir()
-_FILES = (
-    sorted((_ROOT / "conformance/tekton-examples/v1").rglob("*.yaml")) if _ROOT else []
-)
+_FILES = sorted((_ROOT / "conformance/tekton-examples/v1").rglob("*.yaml")) if _ROOT else []
 
 
 # Files Tekton itself refuses: never run by Tekton's CI (no-ci/), and invalid under

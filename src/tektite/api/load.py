@@ -105,7 +105,7 @@ def expand_paths(paths: list[str]) -> Iterator[str]:
     """Files named directly, and the YAML files under directories (sorted, recursive)."""
     for p in paths:
         if p != "-" and os.path.isdir(p):
-            found = []
+            found: list[str] = []
             for root, dirs, files in os.walk(p):
                 dirs.sort()
                 found.extend(os.path.join(root, f) for f in files if f.endswith(YAML_SUFFIXES))

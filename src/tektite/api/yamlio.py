@@ -53,6 +53,7 @@ from collections.abc import Iterator
 from typing import IO, Any, Final, NoReturn, TypeAlias
 
 import yaml
+from yaml.emitter import Emitter
 from yaml.error import Mark, MarkedYAMLError
 from yaml.events import (
     AliasEvent,
@@ -63,39 +64,23 @@ from yaml.events import (
     StreamEndEvent,
 )
 from yaml.nodes import CollectionNode, MappingNode, Node, ScalarNode, SequenceNode
+from yaml.parser import Parser
+from yaml.reader import Reader
+from yaml.scanner import Scanner
+from yaml.serializer import Serializer
 
-try:  # libyaml is in every PyYAML wheel we install; keep a pure-Python path anyway.
-    from yaml._yaml import CEmitter as _EmitterBase
-    from yaml._yaml import CParser as _ParserBase
+try:  # libyaml is in every PyYAML wheel we install; a pure-Python path stays as backup.
+    from yaml._yaml import CEmitter, CParser
 
-    HAVE_LIBYAML: Final = True
-except ImportError:  # pragma: no cover - exercised only without libyaml
-    from yaml.emitter import Emitter as _PyEmitter
-    from yaml.parser import Parser as _PyParser
-    from yaml.reader import Reader as _PyReader
-    from yaml.scanner import Scanner as _PyScanner
-    from yaml.serializer import Serializer as _PySerializer
-
-    class _ParserBase(_PyReader, _PyScanner, _PyParser):  # type: ignore[no-redef]
-        def __init__(self, stream: str) -> None:
-            _PyReader.__init__(self, stream)
-            _PyScanner.__init__(self)
-            _PyParser.__init__(self)
-
-        def dispose(self) -> None:
-            pass
-
-    class _EmitterBase(_PyEmitter, _PySerializer):  # type: ignore[no-redef]
-        def __init__(self, stream: IO[str], **kwargs: Any) -> None:
-            _PyEmitter.__init__(self, stream, **kwargs)
-            _PySerializer.__init__(self)
-
-    HAVE_LIBYAML = False  # type: ignore[misc]
+    HAVE_LIBYAML = True
+except ImportError:  # pragma: no cover - only without libyaml
+    HAVE_LIBYAML = False
 
 __all__ = [
     "DEFAULT_MAX_BYTES",
     "MAX_DEPTH",
     "Document",
+    "Source",
     "YamlLoadError",
     "dump_json",
     "dump_yaml",
@@ -137,8 +122,8 @@ class YamlLoadError(ValueError):
         column: int | None = None,
     ) -> None:
         self.file = file
-        # Messages come from libyaml, json and our own text; keep the promise of one line.
-        self.message = " ".join(message.split())
+        # Messages quote libyaml, json and document text; keep the promise of one line.
+        self.message = re.sub(r"[ \t]*[\r\n\x85\u2028\u2029]+[ \t]*", " ", message)
         self.index = index
         self.line = line
         self.column = column
@@ -457,8 +442,13 @@ def _json_number(f: float) -> int | float:
     return f
 
 
-_HTML_ESCAPES: Final = {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026",
-                        "\u2028": "\\u2028", "\u2029": "\\u2029"}  # fmt: skip
+_HTML_ESCAPES: Final = {
+    "<": "\\u003c",
+    ">": "\\u003e",
+    "&": "\\u0026",
+    "\u2028": "\\u2028",
+    "\u2029": "\\u2029",
+}
 _HTML_UNSAFE: Final = re.compile("[<>&\u2028\u2029]")
 
 
@@ -500,27 +490,75 @@ def go_json_scalar_text(value: Any) -> str:
 # Composition: libyaml builds the node graph; we only decide what a scalar's tag is.
 
 
-class _Composer(_ParserBase):
-    """libyaml's parser and composer with go-yaml's view of tags.
+class _GoTags:
+    """Tag decisions made the way go-yaml makes them, for libyaml's composer/emitter.
 
     The C composer asks ``resolve`` for the tag of every untagged node. PyYAML's regex
     resolvers would apply YAML 1.1 as PyYAML reads it (no y/n, timestamps, ``=`` …);
     instead plain scalars get a marker tag and are resolved by :func:`_resolve` when
-    the value is built, and every other untagged scalar is a string.
+    the value is built, and every other untagged scalar is a string. The emitter asks
+    the same question to learn whether a string may be written unquoted.
     """
+
+    emitting = False
 
     def resolve(self, kind: type[Node], value: Any, implicit: Any) -> str:
         if kind is ScalarNode:
+            if self.emitting:
+                return _plain_tag(value) if implicit[0] else _STR
             return _PLAIN if implicit[0] else _STR
         return _SEQ if kind is SequenceNode else _MAP
 
-    # The composer calls these around every node for PyYAML's path resolvers, which we
-    # do not use; no-ops are cheaper than the base class's checks.
+    # Both call these around every node for PyYAML's path resolvers, which we do not
+    # use; no-ops are cheaper than the base class's checks.
     def descend_resolver(self, current_node: Any, current_index: Any) -> None:
         pass
 
     def ascend_resolver(self) -> None:
         pass
+
+
+class _PyParser(Reader, Scanner, Parser):
+    """PyYAML's pure-Python parser: the event source when libyaml is missing."""
+
+    def __init__(self, stream: str) -> None:
+        Reader.__init__(self, stream)
+        Scanner.__init__(self)
+        Parser.__init__(self)
+
+    def dispose(self) -> None:
+        pass
+
+
+class _PyEmitter(_GoTags, Emitter, Serializer):
+    """PyYAML's pure-Python emitter and serializer: the writer when libyaml is missing."""
+
+    emitting = True
+
+    def __init__(self, stream: IO[str], **options: Any) -> None:
+        Emitter.__init__(self, stream, **options)
+        Serializer.__init__(self)
+
+    def dispose(self) -> None:
+        pass
+
+
+_C_COMPOSER: Any = None  # the libyaml composer class, if there is libyaml
+_EVENT_PARSER: Any = _PyParser  # what _compose_from_events reads events from
+_EMITTER: Any = _PyEmitter
+
+if HAVE_LIBYAML:
+
+    class _CComposer(_GoTags, CParser):
+        """libyaml's parser and composer, with go-yaml's view of tags."""
+
+    class _CEmitter(_GoTags, CEmitter):
+        """libyaml's emitter, told which plain scalars go-yaml would misread."""
+
+        emitting = True
+
+    _C_COMPOSER = _EVENT_PARSER = _CComposer
+    _EMITTER = _CEmitter
 
 
 class _Fail(Exception):
@@ -532,12 +570,13 @@ class _Fail(Exception):
         self.mark = mark
 
 
-def _compose_from_events(parser: _Composer) -> Node | None:
+def _compose_from_events(parser: Any) -> Node | None:
     """Compose the first document from parser events, without recursion.
 
-    Used when the C composer refuses a document that go-yaml accepts: an anchor name
-    used twice (go-yaml lets the later one win, PyYAML raises), and when libyaml is
-    missing. Follows the composer in PyYAML's _yaml.pyx otherwise.
+    Used where the C composer would differ from go-yaml: an anchor name used twice
+    (go-yaml lets the later one win, PyYAML raises) and the "!" tag (which the C
+    composer cannot tell from no tag); and when libyaml is missing. Follows the
+    composer in PyYAML's _yaml.pyx otherwise. About twice as slow as the C composer.
     """
     parser.get_event()  # StreamStart
     if parser.check_event(StreamEndEvent):
@@ -558,8 +597,10 @@ def _compose_from_events(parser: _Composer) -> Node | None:
             node = anchors[event.anchor]
         elif isinstance(event, ScalarEvent):
             tag = event.tag
-            if tag is None or tag == "!":
+            if tag is None:
                 tag = _PLAIN if event.implicit[0] else _STR
+            elif tag == "!":
+                tag = _STR  # go-yaml: "!" is no tag it can resolve, so the text stays
             node = ScalarNode(tag, event.value, start, end, event.style)
         elif isinstance(event, CollectionStartEvent):
             is_seq = isinstance(event, SequenceStartEvent)
@@ -595,14 +636,26 @@ def _compose_from_events(parser: _Composer) -> Node | None:
             return root
 
 
+# A "!" non-specific tag: libyaml reports "! 12" exactly like a plain "12", but go-yaml
+# keeps it as the string "12". Only parser events show the difference.
+_BANG: Final = re.compile(r"!(?=[\s\]},]|\Z)")  # starts with a literal: a fast search
+
+
+def _may_have_bare_bang_tag(text: str) -> bool:
+    # A "!" that stands alone where a node may start. Shell tests in scripts
+    # ("[ ! -f x ]") match too; they only cost the slower composer.
+    return any(m.start() == 0 or text[m.start() - 1] in " \t\n[{," for m in _BANG.finditer(text))
+
+
 def _compose(text: str) -> Node | None:
     """The node graph of the first YAML document in text, or None if it has none."""
-    if HAVE_LIBYAML:
-        parser = _Composer(text)
+    if _C_COMPOSER is not None and not _may_have_bare_bang_tag(text):
+        parser = _C_COMPOSER(text)
         try:
             if not parser.check_node():
                 return None
-            return parser.get_node()
+            node: Node | None = parser.get_node()
+            return node
         except yaml.composer.ComposerError as err:
             if (err.context or "").startswith("found duplicate anchor"):
                 pass  # go-yaml accepts this: compose again below
@@ -613,7 +666,7 @@ def _compose(text: str) -> Node | None:
                 raise
         finally:
             parser.dispose()
-    parser = _Composer(text)
+    parser = _EVENT_PARSER(text)
     try:
         return _compose_from_events(parser)
     finally:
@@ -947,7 +1000,7 @@ def _position(text: str, offset: int) -> tuple[int, int]:
     return text.count("\n", 0, offset) + 1, offset - line_start + 1
 
 
-def _chunks(text: str, name: str, base_line: int) -> Iterator[tuple[int, str]]:
+def _chunks(text: str, base_line: int) -> Iterator[tuple[int, str]]:
     """(first line, text) of each document, split at lines starting with "---".
 
     The separator lines themselves belong to no document, as in apimachinery's
@@ -956,12 +1009,12 @@ def _chunks(text: str, name: str, base_line: int) -> Iterator[tuple[int, str]]:
     start = 0
     line = 0  # 0-based line of `start`
     for m in _SEPARATOR.finditer(text):
-        rest = m[1].strip()
         sep_line = line + text.count("\n", start, m.start())
-        if rest and not rest.startswith("#"):
-            raise _SeparatorError(rest, base_line + sep_line + 1)
         if m.start() > start:
             yield base_line + line, text[start : m.start()]
+        rest = m[1].strip()
+        if rest and not rest.startswith("#"):  # kubectl has read the documents before it
+            raise _SeparatorError(rest, base_line + sep_line + 1)
         start = m.end() + 1
         line = sep_line + 1
     if start < len(text):
@@ -983,8 +1036,11 @@ def _yaml_error(name: str, index: int, offset: int, chunk: str, err: Exception) 
             return YamlLoadError(name, err.message, index)
         return YamlLoadError(name, err.message, index, mark.line + offset + 1, mark.column + 1)
     if isinstance(err, yaml.reader.ReaderError):
-        # libyaml reports a byte offset into the UTF-8 text of the document.
-        prefix = chunk.encode("utf-8", "surrogatepass")[: err.position].decode("utf-8", "replace")
+        # libyaml reports a byte offset into the UTF-8 text, PyYAML's reader a character
+        # offset into the str.
+        prefix = chunk[: err.position]
+        if err.encoding != "unicode":
+            prefix = chunk.encode("utf-8")[: err.position].decode("utf-8", "replace")
         line, column = _position(prefix, len(prefix))
         char = err.character
         shown = f"#x{char:04x}" if isinstance(char, int) else repr(char)
@@ -995,14 +1051,8 @@ def _yaml_error(name: str, index: int, offset: int, chunk: str, err: Exception) 
         mark = err.problem_mark or err.context_mark
         context, ctx = err.context, err.context_mark
         if context and err.problem:
-            if (
-                ctx is not None
-                and mark is not None
-                and (ctx.line, ctx.column)
-                != (
-                    mark.line,
-                    mark.column,
-                )
+            if ctx is not None and not (
+                mark is not None and (ctx.line, ctx.column) == (mark.line, mark.column)
             ):
                 context += f" at line {ctx.line + offset + 1}, column {ctx.column + 1}"
             message += f" ({context})"
@@ -1019,7 +1069,7 @@ def _yaml_error(name: str, index: int, offset: int, chunk: str, err: Exception) 
 def _load_yaml(text: str, name: str, base_line: int, index: int) -> Iterator[tuple[int, int, Any]]:
     """(index, line, value) of every document with content; value may be None."""
     try:
-        for offset, chunk in _chunks(text, name, base_line):
+        for offset, chunk in _chunks(text, base_line):
             try:
                 node = _compose(chunk)
                 if node is None:
@@ -1041,12 +1091,12 @@ class _JsonDuplicate(Exception):
 
 def _json_pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     out = dict(pairs)
-    if len(out) != len(pairs):
+    if len(out) != len(pairs):  # refused as in YAML (Go's decoder keeps the last)
         seen: set[str] = set()
         for key, _ in pairs:
             if key in seen:
-                raise _JsonDuplicate(f"mapping key {json.dumps(key, ensure_ascii=False)} "
-                                     "already defined")  # fmt: skip
+                quoted = json.dumps(key, ensure_ascii=False)
+                raise _JsonDuplicate(f"mapping key {quoted} already defined")
             seen.add(key)
     return out
 
@@ -1082,7 +1132,7 @@ _JSON_DECODER: Final = json.JSONDecoder(
 
 
 def _check_json_value(value: Any) -> None:
-    """Depth limit, and Go's U+FFFD for the lone surrogates \\uD800 escapes can make."""
+    """Refuse nesting deeper than MAX_DEPTH, as for YAML (without recursing)."""
     stack: list[tuple[Any, int]] = [(value, 0)]
     while stack:
         item, depth = stack.pop()
@@ -1102,6 +1152,7 @@ _SURROGATE: Final = re.compile("[\ud800-\udfff]")
 
 
 def _fix_surrogates(value: Any) -> Any:
+    """Go's json decoder turns a lone surrogate escape (\\ud800) into U+FFFD."""
     if isinstance(value, str):
         return _SURROGATE.sub("\ufffd", value)
     if isinstance(value, list):
@@ -1235,8 +1286,8 @@ def _objects(file: str, index: int, line: int, value: Any) -> list[Document]:
     if items is None:
         return []
     if not isinstance(items, list):
-        raise YamlLoadError(file, f"items of a List must be a list, got {_describe(items)}",
-                            index, line)  # fmt: skip
+        message = f"items of a List must be a list, got {_describe(items)}"
+        raise YamlLoadError(file, message, index, line)
     list_kind = value.get("kind")
     item_kind = list_kind.removesuffix("List") if isinstance(list_kind, str) else ""
     api_version = value.get("apiVersion")
@@ -1258,21 +1309,6 @@ def _objects(file: str, index: int, line: int, value: Any) -> list[Document]:
 
 # --------------------------------------------------------------------------------------
 # Writing
-
-
-class _Emitter(_EmitterBase):
-    """libyaml's emitter, told which plain scalars go-yaml would misread."""
-
-    def resolve(self, kind: type[Node], value: Any, implicit: Any) -> str:
-        if kind is ScalarNode:
-            return _plain_tag(value) if implicit[0] else _STR
-        return _SEQ if kind is SequenceNode else _MAP
-
-    def descend_resolver(self, current_node: Any, current_index: Any) -> None:
-        pass
-
-    def ascend_resolver(self) -> None:
-        pass
 
 
 def _plain_tag(text: str) -> str:
@@ -1313,20 +1349,28 @@ def _yaml_node(value: Any, depth: int) -> Node:
         return ScalarNode(_plain_tag(text), text)
     if depth >= MAX_DEPTH:
         raise ValueError(f"cannot dump: nesting deeper than {MAX_DEPTH} levels")
+    # Loops, not comprehensions: one Python frame per level of nesting.
     if isinstance(value, dict):
-        pairs = [(_yaml_node(_key_text(k), depth), _yaml_node(v, depth + 1))
-                 for k, v in value.items()]  # fmt: skip
+        pairs = []
+        for key, item in value.items():
+            pairs.append((_yaml_node(_key_text(key), depth), _yaml_node(item, depth + 1)))
         return MappingNode(_MAP, pairs, flow_style=False)
     if isinstance(value, (list, tuple)):
-        return SequenceNode(_SEQ, [_yaml_node(v, depth + 1) for v in value], flow_style=False)
+        items = []
+        for item in value:
+            items.append(_yaml_node(item, depth + 1))
+        return SequenceNode(_SEQ, items, flow_style=False)
     raise TypeError(f"cannot dump a {type(value).__name__} as YAML")
 
 
 def _key_text(key: Any) -> str:
+    """A dict key for output: strings as they are, other scalars as their JSON text."""
     if isinstance(key, str):
         return key
-    if isinstance(key, (bool, int, float)) or key is None:
-        return go_json_scalar_text(key) if not isinstance(key, float) else _go_json_float(key)
+    if isinstance(key, float):
+        return _go_json_float(key)
+    if key is None or isinstance(key, (bool, int)):
+        return go_json_scalar_text(key)
     raise TypeError(f"mapping keys must be strings, not {type(key).__name__}")
 
 
@@ -1346,14 +1390,13 @@ def dump_yaml(obj: Any, *, width: int = 80) -> str:
     """
     node = _yaml_node(obj, 0)
     stream = io.StringIO()
-    emitter = _Emitter(stream, indent=2, width=width, allow_unicode=True, line_break="\n")
+    emitter = _EMITTER(stream, indent=2, width=width, allow_unicode=True, line_break="\n")
     try:
         emitter.open()
         emitter.serialize(node)
         emitter.close()
     finally:
-        if HAVE_LIBYAML:
-            emitter.dispose()
+        emitter.dispose()
     return stream.getvalue()
 
 

@@ -12,9 +12,7 @@ from tektite.cli.options import config_options, load_config
 @click.command()
 @click.argument("paths", nargs=-1, required=True, metavar="FILE|DIR|-...")
 @config_options
-@click.option(
-    "-q", "--quiet", is_flag=True, help="Print only the objects that are not valid."
-)
+@click.option("-q", "--quiet", is_flag=True, help="Print only the objects that are not valid.")
 def validate(paths: tuple[str, ...], quiet: bool, **config_args: object) -> None:
     """Check every object in the files as Tekton's webhook would.
 
@@ -28,7 +26,7 @@ def validate(paths: tuple[str, ...], quiet: bool, **config_args: object) -> None
 
     config = load_config(config_args)
     ok = True
-    out = click.get_text_stream("stdout")
+    out = sys.stdout
     files = list(expand_paths(list(paths)))
     multi = len(files) > 1
     for path in files:

@@ -11,6 +11,8 @@ line and is never looked at as flags or subcommands.
 
 from __future__ import annotations
 
+from tektite.entrypoint.gostyle import go_quote
+
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -184,7 +186,7 @@ def parse_flags(args: Sequence[str], default_termination_path: str) -> tuple[Opt
                     flag_value = _parse_bool(value)
                 except ValueError:
                     raise FlagError(
-                        f'invalid boolean value "{value}" for -{name}: parse error'
+                        f"invalid boolean value {go_quote(value)} for -{name}: parse error"
                     ) from None
             setattr(options, name, flag_value)
             continue
@@ -197,7 +199,9 @@ def parse_flags(args: Sequence[str], default_termination_path: str) -> tuple[Opt
             try:
                 options.timeout = parse_go_duration(value)
             except ValueError:
-                raise FlagError(f'invalid value "{value}" for flag -{name}: parse error') from None
+                raise FlagError(
+                    f"invalid value {go_quote(value)} for flag -{name}: parse error"
+                ) from None
         elif kind == _REPEATED:
             options.credentials.setdefault(name, []).append(value)
         else:

@@ -11,7 +11,9 @@ previous step failed     Skipping step because a previous step failed 1
 timeout                  context deadline exceeded                    1
 cancelled                Step was cancelled                           9
 non-zero exit            —                                            same
+  … killed by a signal     —                                            255
   … with onError=continue                                             0
+  … breakpointOnFailure    (waits for <post_file>.breakpointexit)       its code
 message > 4096 bytes     Termination message is above max allowed …   1
 anything else            Error executing command: …                   1
 =======================  ===========================================  ====
@@ -22,7 +24,6 @@ from __future__ import annotations
 import os
 import sys
 
-from tektite.entrypoint import subcommands
 from tektite.entrypoint.errors import (
     ChildExitError,
     ContextError,
@@ -165,10 +166,13 @@ def _main(argv: list[str]) -> int:
         _write_stderr(f"{error}\n")
         return 1
 
-    matched = subcommands.process(positional, paths.root)
-    if matched is not None:
-        log(matched.message)
-        return 0 if matched.ok else 1
+    if positional:
+        from tektite.entrypoint import subcommands
+
+        matched = subcommands.process(positional, paths.root)
+        if matched is not None:
+            log(matched.message)
+            return 0 if matched.ok else 1
 
     if options.credentials:
         # Tekton writes these secrets' credentials into /tekton/creds; we don't

@@ -14,6 +14,7 @@ from tektite.api.validation.context import ValidationContext
 from tektite.api.validation.matrix import (
     is_matrixed,
     validate_matrix,
+    validate_parameter_types_in_matrix,
     validate_pipeline_task_matrix,
 )
 
@@ -478,3 +479,68 @@ TASK_LIST_CASES = [
 def test_validate_matrix(tasks: list[dict[str, Any]], want: str) -> None:
     pts = [task(**t) for t in tasks]
     assert validate_matrix(pts, ctx()).render() == want
+
+
+# -- run-time parameter types (TestValidatePipelineParameterTypes) -----------------------------
+
+OBJECT_VALUE = {"url": "$(params.myObject.non-exist-key)", "commit": "$(params.myString)"}
+
+
+@pytest.mark.parametrize(
+    ("matrix", "want"),
+    [
+        pytest.param(
+            {"params": [arr("foobar", "foo", "bar"), arr("barfoo", "bar", "foo")]},
+            None,
+            id="arrays",
+        ),
+        pytest.param(
+            {"params": [string("foo", "foo"), string("bar", "bar")]},
+            'parameters of type array only are allowed, but param "foo" has type "string" in '
+            'pipelineTask "task"',
+            id="strings in matrix params",
+        ),
+        pytest.param(
+            {
+                "include": [
+                    {"name": "build-1", "params": [string("foo", "foo"), string("bar", "bar")]}
+                ]
+            },
+            None,
+            id="strings in include",
+        ),
+        pytest.param(
+            {
+                "include": [
+                    {"name": "build-1", "params": [arr("foobar", "foo", "bar"), arr("barfoo", "b")]}
+                ]
+            },
+            'parameters of type string only are allowed, but param "foobar" has type "array" in '
+            'pipelineTask "task"',
+            id="arrays in include",
+        ),
+        pytest.param(
+            {
+                "include": [
+                    {
+                        "name": "build-1",
+                        "params": [
+                            {"name": "barfoo", "value": OBJECT_VALUE},
+                            {"name": "foobar", "value": OBJECT_VALUE},
+                        ],
+                    }
+                ]
+            },
+            'parameters of type string only are allowed, but param "barfoo" has type "object" in '
+            'pipelineTask "task"',
+            id="objects in include",
+        ),
+        pytest.param(
+            {"params": [string("foo", "$(tasks.matrix-emitting.results.r[*])")]},
+            None,
+            id="result reference waiting for a matrixed producer",
+        ),
+    ],
+)
+def test_validate_parameter_types_in_matrix(matrix: dict[str, Any], want: str | None) -> None:
+    assert validate_parameter_types_in_matrix([task(name="task", matrix=matrix)]) == want

@@ -808,6 +808,15 @@ TIMEOUTS_INVALID = [
         "invalid value: -1m0s should be >= 0: spec.taskRunSpecs[0].timeout, spec.timeouts.tasks",
         id="negative tasks timeout is also reported at the task-specific timeout",
     ),
+    pytest.param(
+        with_timeouts(
+            {"pipeline": "2h", "tasks": "1y"},
+            taskRunSpecs=[{"pipelineTaskName": "task1", "timeout": "1"}],
+        ),
+        'invalid value: time: missing unit in duration "1": spec.taskRunSpecs[0].timeout\n'
+        'invalid value: time: unknown unit "y" in duration "1y": spec.timeouts.tasks',
+        id="unparsable timeouts are reported where they are written",
+    ),
 ]
 
 

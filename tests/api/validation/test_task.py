@@ -26,17 +26,13 @@ from tektite.api.models import (
     TaskSpec,
 )
 from tektite.api.validation import validate
-from tektite.api.validation.container import (
-    is_qualified_name,
-    validate_sidecar,
-    validate_step,
-    validate_step_ref,
-)
+from tektite.api.validation.container import validate_sidecar, validate_step
 from tektite.api.validation.context import ValidationContext
 from tektite.api.validation.params import (
     validate_parameter_variables,
     validate_usage_of_declared_parameters,
 )
+from tektite.api.validation.refs import validate_step_action_ref
 from tektite.api.validation.results import validate_step_result, validate_task_result
 from tektite.api.validation.task import validate_task, validate_task_spec
 
@@ -1224,7 +1220,7 @@ REF_OK: list[tuple[str, dict[str, Any] | None, dict[str, Any]]] = [
 @pytest.mark.parametrize(("ref", "flags"), [c[1:] for c in REF_OK], ids=[c[0] for c in REF_OK])
 def test_ref_valid(ref: dict[str, Any] | None, flags: dict[str, Any]) -> None:
     step_ref = None if ref is None else msgspec.convert(ref, StepActionRef)
-    assert validate_step_ref(step_ref, ctx(**flags)).render() == ""
+    assert validate_step_action_ref(step_ref, ctx(**flags)).render() == ""
 
 
 REF_ERRORS: list[tuple[str, dict[str, Any], dict[str, Any], str]] = [
@@ -1286,14 +1282,9 @@ REF_ERRORS: list[tuple[str, dict[str, Any], dict[str, Any], str]] = [
     ("ref", "flags", "want"), [c[1:] for c in REF_ERRORS], ids=[c[0] for c in REF_ERRORS]
 )
 def test_ref_invalid(ref: dict[str, Any], flags: dict[str, Any], want: str) -> None:
-    assert validate_step_ref(msgspec.convert(ref, StepActionRef), ctx(**flags)).render() == want
-
-
-def test_is_qualified_name() -> None:
-    assert is_qualified_name("example.com/MyName") == []
-    assert is_qualified_name("/x") == ["prefix part must be non-empty"]
-    assert is_qualified_name("a" * 64) == ["name part must be no more than 63 characters"]
-    assert is_qualified_name("a/b/c")[0].startswith("a valid label key must consist")
+    assert (
+        validate_step_action_ref(msgspec.convert(ref, StepActionRef), ctx(**flags)).render() == want
+    )
 
 
 def test_step_ref_error_paths_have_no_ref_prefix() -> None:

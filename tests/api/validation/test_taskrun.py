@@ -550,6 +550,16 @@ SPEC_INVALID = [
     pytest.param(
         {
             "taskRef": {"name": "task"},
+            "stepSpecs": [{"name": ""}, {"name": "a"}, {"name": "A"}],
+        },
+        BETA,
+        # As in Tekton, duplicates are indexed among the named specs only.
+        "expected exactly one, got both: stepSpecs[1].name\nmissing field(s): stepSpecs[0].name",
+        id="duplicate stepSpecs after an unnamed one",
+    ),
+    pytest.param(
+        {
+            "taskRef": {"name": "task"},
             "stepSpecs": [{"name": "stepSpec", "computeResources": ONE_GI}],
             "computeResources": {"requests": {"memory": "2Gi"}},
         },

@@ -10,7 +10,11 @@ import pytest
 from tektite.api.config import Config, FeatureFlags
 from tektite.api.models import WhenExpression
 from tektite.api.validation.context import ValidationContext
-from tektite.api.validation.when import validate_when_expressions, when_expression_variables
+from tektite.api.validation.when import (
+    validate_when_expressions,
+    validate_when_param_usage,
+    when_expression_variables,
+)
 
 CEL_CTX = ValidationContext(Config(features=FeatureFlags(enable_cel_in_whenexpression=True)))
 
@@ -147,3 +151,29 @@ def test_when_expression_variables() -> None:
         "params.x",
         "params.arr[*]",
     ]
+
+
+@pytest.mark.parametrize(
+    ("item", "want"),
+    [
+        ({"input": "$(params.s)", "operator": "in", "values": ["$(params.arr[*])"]}, ""),
+        (
+            {"input": "$(params.arr)", "operator": "in", "values": ["x"]},
+            'variable type invalid in "$(params.arr)": when[0].input',
+        ),
+        (
+            {"input": "x", "operator": "in", "values": ["a-$(params.arr[*])"]},
+            'variable type invalid in "a-$(params.arr[*])": when[0].values',
+        ),
+        (
+            {"input": "$(params.obj.nope)", "operator": "in", "values": ["$(params.missing)"]},
+            'non-existent variable in "$(params.missing)": when[0].values\n'
+            'non-existent variable in "$(params.obj.nope)": when[0].input',
+        ),
+    ],
+)
+def test_when_param_usage(item: dict[str, Any], want: str) -> None:
+    got = validate_when_param_usage(
+        whens(item), "params", {"s", "arr", "obj"}, {"arr"}, {"obj": {"key"}}
+    )
+    assert got.render() == want

@@ -12,8 +12,6 @@ of the first bad field.
 
 from __future__ import annotations
 
-import json
-import math
 from typing import Any
 
 import msgspec
@@ -51,6 +49,9 @@ class TopLevelModel(Model):
     """A whole Kubernetes object: ``apiVersion`` and ``kind`` are always dumped, first,
     even though they equal their defaults."""
 
+    api_version: str = ""
+    kind: str = ""
+
     def to_dict(self) -> JsonObj:
         """The JSON form, ``apiVersion`` and ``kind`` first."""
         body: JsonObj = msgspec.to_builtins(self)
@@ -64,48 +65,26 @@ def go_json_text(value: Any) -> str:
 
     kubectl sends YAML to the API server as JSON; where Tekton falls back to "the raw
     JSON as a string" (a ParamValue that is neither a string, a string list nor a string
-    map) the user sees this text.
+    map) the user sees this text. Maps are printed with sorted keys, as Go does.
     """
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, int):
-        return str(value)
-    if isinstance(value, float):
-        return _go_float(value)
-    if isinstance(value, str):
-        return json.dumps(value, ensure_ascii=False)
+    # Imported here: only odd param values need it, and yamlio loads the YAML parser.
+    from tektite.api.yamlio import go_json_scalar_text
+
     if isinstance(value, list):
         return "[" + ",".join(go_json_text(v) for v in value) + "]"
     if isinstance(value, dict):
+        items = sorted(value.items(), key=lambda kv: str(kv[0]))
         return (
             "{"
-            + ",".join(
-                f"{json.dumps(str(k), ensure_ascii=False)}:{go_json_text(v)}"
-                for k, v in sorted(value.items(), key=lambda kv: str(kv[0]))
-            )
+            + ",".join(f"{go_json_scalar_text(str(k))}:{go_json_text(v)}" for k, v in items)
             + "}"
         )
-    return json.dumps(str(value))
-
-
-def _go_float(f: float) -> str:
-    """``encoding/json``'s float format: shortest repr, 'f' unless the exponent is extreme."""
-    if math.isinf(f) or math.isnan(f):
-        # Go's encoder refuses these; the closest honest text is YAML's spelling.
-        return ".nan" if math.isnan(f) else (".inf" if f > 0 else "-.inf")
-    if f == int(f) and abs(f) < 1e21:
-        return str(int(f))
-    r = repr(f)
-    if "e" in r:
-        mantissa, exp = r.split("e")
-        e = int(exp)
-        if -7 < e < 21:
-            return format(f, "f").rstrip("0").rstrip(".")
-        sign = "-" if e < 0 else "+"
-        return f"{mantissa}e{sign}{abs(e):02d}"
-    return r
+    try:
+        return go_json_scalar_text(value)
+    except (TypeError, ValueError):
+        # Infinities/NaN never reach here from YAML (the loader refuses them, as kubectl
+        # does); for values built in code, fall back to Python's text.
+        return str(value)
 
 
 def decode_param_value(value: Any) -> ParamValue:

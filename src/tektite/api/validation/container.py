@@ -1,10 +1,11 @@
-"""Validation of steps, sidecars and references to remote objects.
+"""Validation of steps and sidecars.
 
-Port of Tekton's ``container_validation.go`` (``Step.Validate``, ``Sidecar.Validate``,
-``Ref.Validate``) and of ``StepList.Validate`` / ``SidecarList.Validate`` from
-``task_validation.go``. Some of Tekton's paths look odd (a step's ``ref`` errors carry no
-``ref`` prefix, sidecar errors carry no index, step result errors land at
-``steps.results[i][j]``); they are reproduced as Tekton reports them.
+Port of Tekton's ``container_validation.go`` (``Step.Validate``, ``Sidecar.Validate``; a
+step's ``ref`` is checked by :mod:`tektite.api.validation.refs`) and of
+``StepList.Validate`` / ``SidecarList.Validate`` from ``task_validation.go``. Some of
+Tekton's paths look odd (a step's ``ref`` errors carry no ``ref`` prefix, sidecar errors
+carry no index, step result errors land at ``steps.results[i][j]``); they are reproduced
+as Tekton reports them.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 
-from tektite.api.config import ALPHA, BETA
+from tektite.api.config import ALPHA
 from tektite.api.durations import GoDurationError, format_duration_ns, parse_duration_ns
 from tektite.api.errors import (
     FieldError,
@@ -22,14 +23,14 @@ from tektite.api.errors import (
     err_multiple_one_of,
     go_quote,
 )
-from tektite.api.models import Param, Sidecar, Step, StepActionRef
+from tektite.api.models import Sidecar, Step
 from tektite.api.resultref import STEP_RESULT_NOT_ALLOWED_MESSAGE, contains_step_result_ref
 from tektite.api.validation.context import (
     ValidationContext,
     dns1123_label_errors,
-    dns1123_subdomain_errors,
     require_api_fields,
 )
+from tektite.api.validation.refs import validate_step_action_ref
 from tektite.api.validation.results import (
     validate_step_results,
     validate_step_results_variables,
@@ -60,25 +61,11 @@ _ARTIFACTS_FLAG_MESSAGE = (
 _STEP_ARTIFACT_NOT_ALLOWED_MESSAGE = (
     "stepArtifact substitutions are only allowed in env, command, args and script. Found usage in"
 )
-_CONCISE_SYNTAX_MESSAGE = (
-    "feature flag enable-concise-resolver-syntax should be set to true to use concise "
-    "resolver syntax"
-)
 
-# Go's `[\w-]+:\/\/*`, unanchored; \w is ASCII in Go.
-_URL_LIKE_RE = re.compile(r"[0-9A-Za-z_-]+:/")
 _STEP_ARTIFACT_RE = re.compile(r"\$\(steps\.([^.]+)\.(?:inputs|outputs)\.([^.)]+)\)")
 _TASK_ARTIFACT_RE = re.compile(r"\$\(tasks\.([^.]+)\.(?:inputs|outputs)\.([^.)]+)\)")
 _STEP_ARTIFACT_PATH = "$(step.artifacts.path)"
 _TASK_ARTIFACT_PATH = "$(artifacts.path)"
-
-_LABEL_KEY_FORMAT = "([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]"
-_LABEL_KEY_RE = re.compile(_LABEL_KEY_FORMAT)
-_LABEL_KEY_MESSAGE = (
-    "must consist of alphanumeric characters, '-', '_' or '.', and must start and end with "
-    "an alphanumeric character (e.g. 'MyName',  or 'my.name',  or '123-abc', regex used "
-    f"for validation is '{_LABEL_KEY_FORMAT}')"
-)
 
 
 # -- steps ---------------------------------------------------------------------------------

@@ -10,7 +10,7 @@ must then be declared as strings.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 
 from tektite.api.config import BETA
 from tektite.api.errors import (
@@ -21,15 +21,27 @@ from tektite.api.errors import (
     err_out_of_bounds,
 )
 from tektite.api.matrix import count_combinations, get_all_params, has_include, has_params
-from tektite.api.models import Matrix, PipelineTask, TaskResult
-from tektite.api.resultref import ResultRef, looks_like_result_ref, new_result_refs
+from tektite.api.models import Matrix, PipelineTask, TaskResult, param_value_type
+from tektite.api.resultref import (
+    ResultRef,
+    looks_like_contains_result_refs,
+    looks_like_result_ref,
+    new_result_refs,
+)
 from tektite.api.validation.context import ValidationContext, require_api_fields
-from tektite.api.validation.params import validate_duplicate_parameters
+from tektite.api.validation.params import (
+    ObjectKeys,
+    validate_array_variable,
+    validate_duplicate_parameters,
+    validate_string_variable,
+)
 from tektite.api.variables import param_value_expressions
 
 __all__ = [
     "is_matrixed",
     "validate_matrix",
+    "validate_matrix_param_usage",
+    "validate_parameter_types_in_matrix",
     "validate_pipeline_task_matrix",
     "validate_task_results_from_matrixed_tasks_consumed",
 ]
@@ -78,6 +90,40 @@ def validate_pipeline_task_matrix(pt: PipelineTask, ctx: ValidationContext) -> F
         errs = errs.also(_validate_combinations_count(pt.matrix, ctx))
         errs = errs.also(_validate_unique_params(pt.matrix))
     return errs.also(_validate_param_in_one_of_matrix_or_params(pt))
+
+
+def validate_matrix_param_usage(
+    matrix: Matrix,
+    prefix: str,
+    names: Collection[str],
+    array_names: Collection[str],
+    object_keys: ObjectKeys,
+) -> FieldError:
+    """Param references in include params (strings) and matrix params (array items).
+
+    Paths as Tekton builds them: ``matrix.include.params[i]`` (no include index) and
+    ``matrix.params[<name>].value[i]``.
+    """
+    errs = FieldError()
+    for include in matrix.include or ():
+        for index, param in enumerate(include.params or ()):
+            text = param.value if isinstance(param.value, str) else ""
+            if "$(" in text:
+                errs = errs.also(
+                    validate_string_variable(text, prefix, names, array_names, object_keys)
+                    .via_field_index("", index)
+                    .via_field("matrix.include.params", "")
+                )
+    for param in matrix.params or ():
+        items = param.value if isinstance(param.value, list) else []
+        for index, item in enumerate(items):
+            if "$(" in item:
+                errs = errs.also(
+                    validate_array_variable(item, prefix, names, array_names, object_keys)
+                    .via_field_index("value", index)
+                    .via_field_key("matrix.params", param.name)
+                )
+    return errs
 
 
 def _matrixed_refs_consumed(
@@ -156,3 +202,34 @@ def validate_matrix(tasks: Sequence[PipelineTask], ctx: ValidationContext) -> Fi
     for index, task in enumerate(tasks):
         errs = errs.also(validate_pipeline_task_matrix(task, ctx).via_index(index))
     return errs.also(validate_task_results_from_matrixed_tasks_consumed(tasks))
+
+
+def validate_parameter_types_in_matrix(tasks: Sequence[PipelineTask]) -> str | None:
+    """Run-time check after substitution (Tekton's ``ValidateParameterTypesInMatrix``):
+    matrix params must be arrays and include params strings. A matrix param still holding
+    a result reference (a matrixed producer's results, resolved later) is let through.
+    Returns Tekton's message for the first offending param, or ``None``.
+    """
+    for task in tasks:
+        matrix = task.matrix
+        if matrix is None:
+            continue
+        for include in matrix.include or ():
+            for param in include.params or ():
+                kind = param_value_type(param.value)
+                if kind != "string":
+                    return (
+                        f'parameters of type string only are allowed, but param "{param.name}" '
+                        f'has type "{kind}" in pipelineTask "{task.name}"'
+                    )
+        for param in matrix.params or ():
+            kind = param_value_type(param.value)
+            if kind == "array":
+                continue
+            if looks_like_contains_result_refs(param_value_expressions(param.value)):
+                continue
+            return (
+                f'parameters of type array only are allowed, but param "{param.name}" has type '
+                f'"{kind}" in pipelineTask "{task.name}"'
+            )
+    return None

@@ -61,22 +61,27 @@ from tektite.api.validation.context import (
     dns1123_label_errors,
     require_api_fields,
 )
-from tektite.api.validation.matrix import is_matrixed, validate_matrix
+from tektite.api.validation.matrix import (
+    is_matrixed,
+    validate_matrix,
+    validate_matrix_param_usage,
+)
 from tektite.api.validation.metadata import validate_object_metadata
 from tektite.api.validation.params import (
     sort_by_type,
     to_field_error,
-    validate_array_variable,
     validate_duplicate_parameters,
     validate_param_specs,
     validate_param_values_variables,
-    validate_string_variable,
     validate_usage_of_declared_parameters,
 )
 from tektite.api.validation.refs import validate_pipeline_ref, validate_task_ref
-from tektite.api.validation.when import validate_when_expressions, when_expression_variables
+from tektite.api.validation.when import (
+    validate_when_expressions,
+    validate_when_param_usage,
+    when_expression_variables,
+)
 from tektite.api.variables import (
-    array_reference,
     extract_array_indexing_params_expressions,
     extract_index_string,
     get_var_substitution_expressions,
@@ -505,76 +510,7 @@ def validate_pipeline_parameter_variables(
     return errs
 
 
-@dataclass(frozen=True, slots=True)
-class _DeclaredParams:
-    """The pipeline's params grouped the way the usage rules need them."""
-
-    names: frozenset[str]
-    arrays: frozenset[str]
-    object_keys: Mapping[str, frozenset[str]]
-
-    @classmethod
-    def of(cls, specs: Sequence[ParamSpec]) -> _DeclaredParams:
-        _, arrays, objects = sort_by_type(specs)
-        return cls(
-            names=frozenset(spec.name for spec in specs),
-            arrays=frozenset(spec.name for spec in arrays),
-            object_keys={spec.name: frozenset(spec.properties or ()) for spec in objects},
-        )
-
-    def string_variable(self, value: str) -> FieldError:
-        """A field that takes a string (no whole arrays or objects)."""
-        if "$(" not in value:
-            return FieldError()
-        return validate_string_variable(value, _PARAMS, self.names, self.arrays, self.object_keys)
-
-    def array_variable(self, value: str) -> FieldError:
-        """An array item (a whole array is fine if it is the whole item)."""
-        if "$(" not in value:
-            return FieldError()
-        return validate_array_variable(value, _PARAMS, self.names, self.arrays, self.object_keys)
-
-
 _PARAMS = "params"
-
-
-def _validate_matrix_param_values(pt: PipelineTask, declared: _DeclaredParams) -> FieldError:
-    errs = FieldError()
-    if pt.matrix is None:
-        return errs
-    for include in pt.matrix.include or ():
-        for index, param in enumerate(include.params or ()):
-            text = param.value if isinstance(param.value, str) else ""
-            errs = errs.also(
-                declared.string_variable(text)
-                .via_field_index("", index)
-                .via_field("matrix.include.params", "")
-            )
-    for param in pt.matrix.params or ():
-        items = param.value if isinstance(param.value, list) else []
-        for index, item in enumerate(items):
-            errs = errs.also(
-                declared.array_variable(item)
-                .via_field_index("value", index)
-                .via_field_key("matrix.params", param.name)
-            )
-    return errs
-
-
-def _validate_when_param_values(pt: PipelineTask, declared: _DeclaredParams) -> FieldError:
-    errs = FieldError()
-    for index, we in enumerate(pt.when or ()):
-        errs = errs.also(
-            declared.string_variable(we.input).via_field("input").via_field_index("when", index)
-        )
-        for value in we.values or ():
-            # "$(params.arr[*])" as a value expands to the array's items.
-            if array_reference(value) in declared.arrays:
-                problem = declared.array_variable(value)
-            else:
-                problem = declared.string_variable(value)
-            errs = errs.also(problem.via_field("values").via_field_index("when", index))
-    return errs
 
 
 def validate_pipeline_task_parameter_usage(
@@ -582,15 +518,22 @@ def validate_pipeline_task_parameter_usage(
 ) -> FieldError:
     """Every ``$(params...)`` in task params, matrix and when expressions must name a
     declared param and use it according to its type; paths start at ``[i]``."""
-    declared = _DeclaredParams.of(params)
+    _, arrays, objects = sort_by_type(params)
+    names = frozenset(spec.name for spec in params)
+    array_names = frozenset(spec.name for spec in arrays)
+    object_keys = {spec.name: frozenset(spec.properties or ()) for spec in objects}
     errs = FieldError()
     for index, task in enumerate(tasks):
         task_errs = validate_param_values_variables(
-            task.params, _PARAMS, declared.names, declared.arrays, declared.object_keys
+            task.params, _PARAMS, names, array_names, object_keys
         )
-        if is_matrixed(task):
-            task_errs = task_errs.also(_validate_matrix_param_values(task, declared))
-        task_errs = task_errs.also(_validate_when_param_values(task, declared))
+        if is_matrixed(task) and task.matrix is not None:
+            task_errs = task_errs.also(
+                validate_matrix_param_usage(task.matrix, _PARAMS, names, array_names, object_keys)
+            )
+        task_errs = task_errs.also(
+            validate_when_param_usage(task.when, _PARAMS, names, array_names, object_keys)
+        )
         errs = errs.also(task_errs.via_index(index))
         errs = errs.also(
             validate_duplicate_parameters(task.params).via_field("params").via_index(index)

@@ -299,13 +299,13 @@ def _validate_task_run_spec(
 
 def _non_negative(value: str | None, default_ns: int) -> tuple[int | None, FieldError]:
     """Tekton's ``validateTimeout``: unset means the default; negative is an error at
-    ``timeout`` (whichever timeout it is)."""
+    ``timeout`` (whichever timeout it is). Unparsable is ``None`` without error: it is
+    reported where it is written."""
     if value is None:
         return default_ns, FieldError()
-    ns, err = parse_timeout(value, "timeout")
-    if err:
-        return None, err
-    assert ns is not None
+    ns, parse_err = parse_timeout(value, "timeout")
+    if parse_err or ns is None:
+        return None, FieldError()
     if ns < 0:
         return None, err_invalid_value(f"{format_duration_ns(ns)} should be >= 0", "timeout")
     return ns, FieldError()
@@ -318,9 +318,11 @@ def _validate_task_run_spec_timeout(
     if timeout is None:
         return FieldError()
     default_ns = ctx.config.defaults.default_timeout_minutes * MINUTE
-    own, err = _non_negative(timeout, default_ns)
-    if err or own is None:
-        return err
+    own, parse_err = parse_timeout(timeout, "timeout")
+    if parse_err or own is None:
+        return parse_err
+    if own < 0:
+        return err_invalid_value(f"{format_duration_ns(own)} should be >= 0", "timeout")
     if timeouts is not None and timeouts.tasks is not None:
         limit, err = _non_negative(timeouts.tasks, default_ns)
         source = "pipeline tasks duration"
@@ -328,7 +330,7 @@ def _validate_task_run_spec_timeout(
         limit, err = _non_negative(timeouts.pipeline, default_ns)
         source = "pipeline duration"
     else:
-        limit, source = default_ns, "default pipeline duration"
+        limit, err, source = default_ns, FieldError(), "default pipeline duration"
     if err or limit is None:
         return err
     if limit != _NO_TIMEOUT and own > limit:

@@ -8,7 +8,7 @@ reference must be quoted (``'$(params.branch)' == 'main'``).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 
 from tektite.api.cel import compile_check
 from tektite.api.errors import (
@@ -20,12 +20,18 @@ from tektite.api.errors import (
 )
 from tektite.api.models import WhenExpression
 from tektite.api.validation.context import ValidationContext
-from tektite.api.variables import get_var_substitution_expressions
+from tektite.api.validation.params import (
+    ObjectKeys,
+    validate_array_variable,
+    validate_string_variable,
+)
+from tektite.api.variables import array_reference, get_var_substitution_expressions
 
 __all__ = [
     "VALID_WHEN_OPERATORS",
     "validate_when_expression",
     "validate_when_expressions",
+    "validate_when_param_usage",
     "when_expression_variables",
 ]
 
@@ -88,3 +94,36 @@ def validate_when_expressions(
     for index, we in enumerate(whens or ()):
         errs = errs.also(validate_when_expression(we, ctx).via_index(index))
     return errs.via_field("when")
+
+
+def validate_when_param_usage(
+    whens: Sequence[WhenExpression] | None,
+    prefix: str,
+    names: Collection[str],
+    array_names: Collection[str],
+    object_keys: ObjectKeys,
+) -> FieldError:
+    """Param references in ``input`` (a string) and ``values`` (strings, or a whole array
+    ``$(params.arr[*])`` that expands into values); paths ``when[i].input|values``."""
+    errs = FieldError()
+    for index, we in enumerate(whens or ()):
+        if "$(" in we.input:
+            errs = errs.also(
+                validate_string_variable(we.input, prefix, names, array_names, object_keys)
+                .via_field("input")
+                .via_field_index("when", index)
+            )
+        for value in we.values or ():
+            if "$(" not in value:
+                continue
+            check = (
+                validate_array_variable
+                if array_reference(value) in array_names
+                else validate_string_variable
+            )
+            errs = errs.also(
+                check(value, prefix, names, array_names, object_keys)
+                .via_field("values")
+                .via_field_index("when", index)
+            )
+    return errs
