@@ -11,12 +11,13 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench import bench_api
+from bench import bench_api, bench_store
 
 
 def main() -> None:
     """Run all benchmarks in order."""
     bench_api.main()
+    bench_store.main()
 
 
 if __name__ == "__main__":

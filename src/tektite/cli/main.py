@@ -14,6 +14,11 @@ import click
 
 # name → (module, attribute, one-line help shown by `tektite --help`)
 _COMMANDS: dict[str, tuple[str, str, str]] = {
+    "run": (
+        "tektite.cli.run",
+        "run",
+        "Create the objects of a file and run its TaskRuns and PipelineRuns.",
+    ),
     "validate": (
         "tektite.cli.validate",
         "validate",

@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import sys
+from typing import TYPE_CHECKING, TextIO
 
 import click
 
 from tektite.cli.options import config_options, load_config
+
+if TYPE_CHECKING:
+    from tektite.api.load import Checked
 
 
 @click.command()
@@ -48,9 +52,15 @@ def validate(paths: tuple[str, ...], quiet: bool, **config_args: object) -> None
                     out.write(f"  warning: {line}\n")
                 continue
             ok = False
-            first, *rest = c.errors.render().splitlines() or ["invalid"]
-            out.write(f"{prefix}{c.name}: {first}\n")
-            for line in rest:
-                out.write(f"  {line}\n")
-            out.write(f"  at {c.location()}\n")
+            print_invalid(c, out, prefix)
     sys.exit(0 if ok else 1)
+
+
+def print_invalid(c: Checked, out: TextIO, prefix: str = "") -> None:
+    """An invalid object: its first error on the object's line, the others indented,
+    then where the object starts."""
+    first, *rest = c.errors.render().splitlines() or ["invalid"]
+    out.write(f"{prefix}{c.name}: {first}\n")
+    for line in rest:
+        out.write(f"  {line}\n")
+    out.write(f"  at {c.location()}\n")

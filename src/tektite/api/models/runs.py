@@ -84,7 +84,7 @@ class ContainerStateRunning(Model):
 class ContainerStateTerminated(Model):
     """``corev1.ContainerStateTerminated``."""
 
-    exit_code: int = 0
+    exit_code: int  # always present, as in Kubernetes (no omitempty)
     signal: int | None = None
     reason: str = ""
     message: str = ""

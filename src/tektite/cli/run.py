@@ -1,0 +1,282 @@
+"""``tektite run FILE``: create every object of a file and run its runs to completion.
+
+Logs stream live as ``[task/step] line``; then a short summary. With ``-o json|yaml`` the
+final run objects (status included) go to standard output and everything else to
+standard error. The exit status is 0 only when every run succeeded.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import signal
+import sys
+import time
+from typing import Any, TextIO
+
+import click
+
+from tektite.cli.options import config_options, load_config
+from tektite.local_runs import (
+    RUN_KINDS,
+    cancel,
+    condition,
+    create_all,
+    is_done,
+    succeeded,
+    wait_done,
+)
+
+_COLORS = (36, 33, 35, 32, 34, 91, 96, 93)
+
+
+@click.command()
+@click.argument("file", metavar="FILE|-")
+@click.option(
+    "-p",
+    "--param",
+    "params",
+    multiple=True,
+    metavar="NAME=VALUE",
+    help="Set a param of the run(s); a list as NAME=a,b,c is not split.",
+)
+@click.option(
+    "-w",
+    "--workspace",
+    "workspaces",
+    multiple=True,
+    metavar="name=W,emptyDir=|claimName=C|config=CM|secret=S[,subPath=P]",
+    help="Bind a workspace of the run(s), in tkn's syntax.",
+)
+@click.option("-n", "--namespace", default="default", show_default=True)
+@click.option(
+    "--runtime",
+    default="host",
+    show_default=True,
+    type=click.Choice(["host"]),
+    help="Where the Pods run.",
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Choice(["json", "yaml"]),
+    help="Print the final run objects in this format.",
+)
+@config_options
+def run(
+    file: str,
+    params: tuple[str, ...],
+    workspaces: tuple[str, ...],
+    namespace: str,
+    runtime: str,
+    output: str | None,
+    **config_args: object,
+) -> None:
+    """Create every object in FILE and run its TaskRuns and PipelineRuns."""
+    from tektite.api.load import check_file, check_text
+    from tektite.api.yamlio import YamlLoadError
+    from tektite.cli.validate import print_invalid
+
+    config = load_config(config_args)
+    try:
+        checked = (
+            check_text(sys.stdin.buffer.read(), "<stdin>", config)
+            if file == "-"
+            else check_file(file, config)
+        )
+    except YamlLoadError as e:
+        raise click.ClickException(str(e)) from None
+    invalid = [c for c in checked if not c.valid]
+    if invalid:
+        for c in invalid:
+            print_invalid(c, sys.stderr)
+        sys.exit(1)
+    objects = [c.obj.to_dict() for c in checked if c.obj is not None]
+    runs = [o for o in objects if o.get("kind") in RUN_KINDS]
+    if not runs:
+        raise click.ClickException(f"{file}: no TaskRun or PipelineRun to run")
+    for o in runs:
+        _apply_params(o, params)
+        _apply_workspaces(o, workspaces)
+    logs = sys.stderr if output else sys.stdout
+    code = asyncio.run(_run(objects, namespace, runtime, config, logs, output))
+    sys.exit(code)
+
+
+async def _run(
+    objects: list[dict[str, Any]],
+    namespace: str,
+    runtime: str,
+    config: Any,
+    logs: TextIO,
+    output: str | None,
+) -> int:
+    from tektite.embedded import embedded
+
+    colors = logs.isatty()
+    async with embedded(config, runtime) as env:
+        started = time.monotonic()
+        print(f"tektite: runtime {env.runtime.name}, data in {env.root}", file=sys.stderr)
+        created = create_all(env.store, objects, namespace)
+        runs = [o for o in created if o["kind"] in RUN_KINDS]
+        streams = [
+            asyncio.create_task(_stream_logs(env, r, i, logs, colors)) for i, r in enumerate(runs)
+        ]
+        loop = asyncio.get_running_loop()
+        interrupted = asyncio.Event()
+        loop.add_signal_handler(signal.SIGINT, interrupted.set)
+        try:
+            finished = await wait_done(env.store, runs, interrupted)
+            if not finished:
+                print("tektite: interrupted: cancelling", file=sys.stderr)
+                cancel(env.store, runs)
+                await wait_done(env.store, runs, asyncio.Event(), timeout=10)
+        finally:
+            loop.remove_signal_handler(signal.SIGINT)
+            await asyncio.wait(streams, timeout=2)
+            for s in streams:
+                s.cancel()
+        final = [
+            env.store.get(r["kind"], r["metadata"]["namespace"], r["metadata"]["name"])
+            for r in runs
+        ]
+        final_runs = [f for f in final if f is not None]
+        _summary(final_runs, time.monotonic() - started, sys.stderr if output else logs)
+        if output:
+            _print_objects(final_runs, output)
+        if not finished:
+            return 130
+        return 0 if all(succeeded(r) for r in final_runs) else 1
+
+
+def _apply_params(run: dict[str, Any], params: tuple[str, ...]) -> None:
+    spec = run.setdefault("spec", {})
+    current = spec.setdefault("params", [])
+    for p in params:
+        name, sep, value = p.partition("=")
+        if not sep:
+            raise click.BadParameter(f"expected NAME=VALUE, got {p!r}", param_hint="-p")
+        current[:] = [x for x in current if x.get("name") != name]
+        current.append({"name": name, "value": value})
+
+
+def _apply_workspaces(run: dict[str, Any], workspaces: tuple[str, ...]) -> None:
+    spec = run.setdefault("spec", {})
+    current = spec.setdefault("workspaces", [])
+    for w in workspaces:
+        binding = parse_workspace(w)
+        current[:] = [x for x in current if x.get("name") != binding["name"]]
+        current.append(binding)
+
+
+def parse_workspace(text: str) -> dict[str, Any]:
+    """A workspace binding from tkn's ``-w name=ws,emptyDir=`` syntax."""
+    fields: dict[str, str] = {}
+    for part in text.split(","):
+        key, sep, value = part.partition("=")
+        if not sep:
+            raise click.BadParameter(f"expected key=value in {text!r}", param_hint="-w")
+        fields[key.strip()] = value.strip()
+    name = fields.pop("name", "")
+    if not name:
+        raise click.BadParameter(f"missing name= in {text!r}", param_hint="-w")
+    binding: dict[str, Any] = {"name": name}
+    if "subPath" in fields:
+        binding["subPath"] = fields.pop("subPath")
+    if "emptyDir" in fields:
+        medium = fields.pop("emptyDir")
+        binding["emptyDir"] = {"medium": medium} if medium else {}
+    elif "claimName" in fields:
+        binding["persistentVolumeClaim"] = {"claimName": fields.pop("claimName")}
+    elif "config" in fields:
+        binding["configMap"] = {"name": fields.pop("config")}
+    elif "secret" in fields:
+        binding["secret"] = {"secretName": fields.pop("secret")}
+    else:
+        raise click.BadParameter(
+            f"{text!r} names no volume: use emptyDir=, claimName=, config= or secret=",
+            param_hint="-w",
+        )
+    if fields:
+        raise click.BadParameter(f"unknown keys {sorted(fields)} in {text!r}", param_hint="-w")
+    return binding
+
+
+# -- logs -----------------------------------------------------------------------------------
+
+
+async def _stream_logs(
+    env: Any, run: dict[str, Any], index: int, out: TextIO, colors: bool
+) -> None:
+    """Print the steps' output of a TaskRun's Pods as they run, ``[task/step] line``."""
+    from tektite.runtime.protocol import PodKey
+
+    ns, name = run["metadata"]["namespace"], run["metadata"]["name"]
+    seen: set[str] = set()
+    color = _COLORS[index % len(_COLORS)]
+    while True:
+        current = env.store.get(run["kind"], ns, name)
+        if current is None:
+            return
+        status = current.get("status") or {}
+        pod_name = status.get("podName")
+        if pod_name and pod_name not in seen:
+            seen.add(pod_name)
+            key = PodKey(ns, pod_name)
+            pod = await env.runtime.get_pod(key)
+            containers = [c["name"] for c in ((pod or {}).get("spec") or {}).get("containers", [])]
+            task = (current.get("metadata", {}).get("labels") or {}).get("tekton.dev/task", name)
+            for container in containers:
+                if not container.startswith("step-"):
+                    continue
+                prefix = f"[{task}/{container.removeprefix('step-')}] "
+                if colors:
+                    prefix = f"\x1b[{color}m{prefix}\x1b[0m"
+                await _copy_lines(env.runtime.logs(key, container, follow=True), prefix, out)
+            continue
+        if is_done(current):
+            return
+        await asyncio.sleep(0.02)
+
+
+async def _copy_lines(chunks: Any, prefix: str, out: TextIO) -> None:
+    pending = b""
+    async for chunk in chunks:
+        pending += chunk
+        *lines, pending = pending.split(b"\n")
+        for line in lines:
+            out.write(prefix + line.decode("utf-8", "replace") + "\n")
+        out.flush()
+    if pending:
+        out.write(prefix + pending.decode("utf-8", "replace") + "\n")
+        out.flush()
+
+
+# -- reporting ------------------------------------------------------------------------------
+
+
+def _summary(runs: list[dict[str, Any]], elapsed: float, out: TextIO) -> None:
+    for r in runs:
+        c = condition(r)
+        verdict = {"True": "succeeded", "False": "failed"}.get(c.get("status", ""), "unfinished")
+        out.write(
+            f"{r['kind']} {r['metadata']['name']} {verdict}: "
+            f"{c.get('reason', '')}: {c.get('message', '')}\n"
+        )
+        for step in (r.get("status") or {}).get("steps") or ():
+            term = step.get("terminated") or {}
+            reason = step.get("terminationReason") or term.get("reason") or "Running"
+            out.write(
+                f"  {step.get('name', ''):<24} {reason:<16} exit {term.get('exitCode', '-')}\n"
+            )
+    out.write(f"done in {elapsed:.2f}s\n")
+    out.flush()
+
+
+def _print_objects(runs: list[dict[str, Any]], fmt: str) -> None:
+    from tektite.api.yamlio import dump_json, dump_yaml
+
+    obj: dict[str, Any] = (
+        runs[0] if len(runs) == 1 else {"apiVersion": "v1", "kind": "List", "items": runs}
+    )
+    sys.stdout.write(dump_json(obj) + "\n" if fmt == "json" else dump_yaml(obj))
+    sys.stdout.flush()

@@ -1,0 +1,100 @@
+"""The controller: informers over the Store and the PodRuntime feeding a work queue that
+drives the reconcilers, as Tekton's controller manager does with Knative's machinery."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Callable
+from datetime import UTC, datetime
+
+from tektite.api.config import Config
+from tektite.controller.queue import WorkQueue
+from tektite.controller.taskrun import TaskRunReconciler
+from tektite.engine.pod import PodImages
+from tektite.runtime.protocol import PodRuntime
+from tektite.store.protocol import Store
+
+log = logging.getLogger(__name__)
+
+Key = tuple[str, str, str]
+"""(kind, namespace, name) of an object to reconcile."""
+
+TASKRUN_LABEL = "tekton.dev/taskRun"
+_MAX_BACKOFF = 30.0
+
+
+def utc_now() -> datetime:
+    """The controller's default clock."""
+    return datetime.now(UTC)
+
+
+class Controller:
+    """Runs the reconcilers until cancelled."""
+
+    def __init__(
+        self,
+        store: Store,
+        runtime: PodRuntime,
+        config: Config,
+        *,
+        clock: Callable[[], datetime] = utc_now,
+        images: PodImages | None = None,
+        workers: int = 4,
+    ) -> None:
+        self.store = store
+        self.runtime = runtime
+        self.queue: WorkQueue[Key] = WorkQueue()
+        self.taskruns = TaskRunReconciler(store, runtime, config, images=images, clock=clock)
+        self._workers = workers
+        self._failures: dict[Key, int] = {}
+
+    async def run(self) -> None:
+        """Watch, queue and reconcile until the task is cancelled."""
+        tasks = [
+            asyncio.create_task(self._watch_store(), name="watch-store"),
+            asyncio.create_task(self._watch_pods(), name="watch-pods"),
+            *(asyncio.create_task(self._work(), name=f"worker-{i}") for i in range(self._workers)),
+        ]
+        try:
+            await asyncio.gather(*tasks)
+        finally:
+            for t in tasks:
+                t.cancel()
+            with contextlib.suppress(BaseException):
+                await asyncio.gather(*tasks, return_exceptions=True)
+            self.queue.close()
+
+    async def _watch_store(self) -> None:
+        async for event in self.store.watch(["TaskRun"]):
+            meta = event.object.get("metadata", {})
+            self.queue.add((event.object.get("kind", ""), meta.get("namespace", ""), meta["name"]))
+
+    async def _watch_pods(self) -> None:
+        async for key in self.runtime.watch():
+            pod = await self.runtime.get_pod(key)
+            labels = (pod or {}).get("metadata", {}).get("labels") or {}
+            owner = labels.get(TASKRUN_LABEL)
+            if owner:
+                self.queue.add(("TaskRun", key.namespace, owner))
+
+    async def _work(self) -> None:
+        while True:
+            key = await self.queue.get()
+            try:
+                requeue = await self.taskruns.reconcile(key[1], key[2])
+                self._failures.pop(key, None)
+                if requeue.after is not None:
+                    self.queue.add_after(key, requeue.after)
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                # A bug or a transient failure: log it and try again later, with backoff,
+                # as client-go's rate-limited queue does.
+                n = self._failures.get(key, 0) + 1
+                self._failures[key] = n
+                log.exception("reconciling %s/%s/%s failed (attempt %d)", *key, n)
+                self.queue.add_after(key, min(_MAX_BACKOFF, 0.05 * 2**n))
+            finally:
+                self.queue.done(key)

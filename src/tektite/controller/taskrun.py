@@ -1,0 +1,268 @@
+"""The TaskRun reconciler: Tekton's ``ReconcileKind`` for TaskRuns.
+
+Level-triggered and idempotent: each pass reads the TaskRun and its Pod and moves the
+TaskRun one step closer to done — start the clock, resolve what it runs, create the Pod
+(deterministic name, so a pass after a crash finds it instead of making another), release
+the first step once sidecars are ready, copy the Pod's state into the status, retry, time
+out or cancel. Every decision is one of the engine's pure functions; this module only
+reads and writes (Store, PodRuntime) around them.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import copy
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from tektite.api.config import Config
+from tektite.api.models import Condition, TaskRun, TaskRunStatus
+from tektite.api.objects import InvalidObject, decode
+from tektite.engine import taskrun_state as state
+from tektite.engine.pod import PodBuildError, PodImages, build_pod
+from tektite.engine.pod_status import (
+    reconcile_pod_status,
+    sidecars_ready,
+    sidecars_to_stop,
+    stopped_sidecar_states,
+)
+from tektite.engine.resolve_taskrun import ResolvedTaskRun, TaskRunFailure, resolve_taskrun
+from tektite.engine.substitution import apply_credentials_path
+from tektite.engine.workspaces import claim_from_template
+from tektite.runtime.protocol import PodKey, PodRuntime, PodRuntimeError
+from tektite.store.errors import AlreadyExists, Conflict, NotFound
+from tektite.store.protocol import Store
+
+log = logging.getLogger(__name__)
+
+READY_ANNOTATION = "tekton.dev/ready"
+READY_VALUE = "READY"
+
+
+@dataclass(frozen=True)
+class Requeue:
+    """Reconcile this key again after ``after`` seconds (None: only on a change)."""
+
+    after: float | None = None
+
+
+class TaskRunReconciler:
+    """Reconciles one TaskRun per call; safe to call any number of times."""
+
+    def __init__(
+        self,
+        store: Store,
+        runtime: PodRuntime,
+        config: Config,
+        *,
+        images: PodImages | None = None,
+        clock: Callable[[], datetime],
+    ) -> None:
+        from tektite.controller.adapters import StoreLookup
+
+        self.store = store
+        self.runtime = runtime
+        self.config = config
+        self.images = images or PodImages()
+        self.clock = clock
+        self.lookup = StoreLookup(store)
+
+    @property
+    def default_timeout(self) -> timedelta:
+        """``default-timeout-minutes`` as a duration."""
+        return timedelta(minutes=self.config.defaults.default_timeout_minutes)
+
+    async def reconcile(self, namespace: str, name: str) -> Requeue:
+        """One pass over the TaskRun ``namespace/name``."""
+        raw = self.store.get("TaskRun", namespace, name)
+        if raw is None:
+            return Requeue()
+        try:
+            decoded = decode(raw)
+        except InvalidObject as e:
+            log.error("TaskRun %s/%s cannot be decoded: %s", namespace, name, e)
+            return Requeue()
+        assert isinstance(decoded, TaskRun)
+        tr = decoded
+        before = copy.deepcopy(tr.status)
+        try:
+            requeue = await self._reconcile(tr)
+        finally:
+            if tr.status != before:
+                self._save_status(raw, tr)
+        return requeue
+
+    # -- the pass ---------------------------------------------------------------------------
+
+    async def _reconcile(self, tr: TaskRun) -> Requeue:
+        now = self.clock()
+        previous = _copy_condition(state.succeeded_condition(tr))
+
+        if state.is_done(tr):
+            await self._stop_sidecars(tr)
+            return Requeue()
+        if state.is_cancelled(tr):
+            await self._fail(tr, state.REASON_CANCELLED, state.cancel_message(tr, previous), now)
+            return Requeue()
+        if state.is_pending(tr):
+            if (
+                state.succeeded_condition(tr) is None
+                or previous is None
+                or (previous.reason != state.REASON_PENDING)
+            ):
+                state.mark_pending(tr, now)
+            return Requeue()
+        state.initialize_conditions(tr, now)
+
+        key = PodKey(tr.metadata.namespace, state.pod_name(tr))
+        if state.is_timed_out(tr, now, self.default_timeout):
+            pod = await self.runtime.get_pod(key) if tr.status and tr.status.pod_name else None
+            if pod is not None:
+                from tektite.engine.pod_status import update_step_statuses_from_pod
+
+                update_step_statuses_from_pod(tr, pod, now=now)
+            message = state.timeout_message(tr, previous, self.default_timeout)
+            await self._fail(tr, state.REASON_TIMED_OUT, message, now)
+            return Requeue()
+
+        pod = await self.runtime.get_pod(key)
+        if pod is None:
+            resolved = resolve_taskrun(tr, self.lookup, self.config)
+            if isinstance(resolved, TaskRunFailure):
+                state.mark_resource_failed(_status(tr), resolved.reason, resolved.message, now)
+                _status(tr).completion_time = state.format_time(now)
+                return Requeue()
+            _status(tr).task_spec = resolved.task_spec
+            failure = await self._create_pod(tr, resolved, key)
+            if failure is not None:
+                state.mark_resource_failed(_status(tr), failure.reason, failure.message, now)
+                _status(tr).completion_time = state.format_time(now)
+                return Requeue()
+            pod = await self.runtime.get_pod(key)
+            if pod is None:
+                return Requeue(after=0.05)
+
+        annotations = pod.get("metadata", {}).get("annotations") or {}
+        if annotations.get(READY_ANNOTATION) != READY_VALUE and sidecars_ready(pod):
+            await self.runtime.set_annotations(key, {READY_ANNOTATION: READY_VALUE})
+
+        spec = _status(tr).task_spec
+        reconcile_pod_status(
+            tr,
+            pod,
+            spec,
+            now=now,
+            results_from=self.config.features.results_from,
+            max_result_size=self.config.features.max_result_size,
+        )
+        if not state.is_done(tr):
+            pod_failure = state.check_pod_failed(tr, pod, now)
+            if pod_failure is not None:
+                await self._fail(tr, pod_failure.reason, pod_failure.message, now)
+                return Requeue()
+        if state.is_done(tr):
+            if state.retry_if_needed(tr, now):
+                await self.runtime.delete_pod(key)
+                return Requeue(after=0)
+            await self._stop_sidecars(tr, pod)
+            return Requeue()
+        return Requeue(after=self._remaining(tr, now))
+
+    # -- effects ----------------------------------------------------------------------------
+
+    async def _create_pod(
+        self, tr: TaskRun, resolved: ResolvedTaskRun, key: PodKey
+    ) -> TaskRunFailure | None:
+        """Create claims from templates, then the Pod; a failure says why the run fails."""
+        run = copy.deepcopy(tr)
+        run.metadata.labels = resolved.merged_labels(tr.metadata.labels)
+        run.metadata.annotations = resolved.merged_annotations(tr.metadata.annotations)
+        self._create_claims(tr)
+        run.spec.workspaces = resolved.workspaces or None
+        if resolved.pod_template is not None:
+            run.spec.pod_template = resolved.pod_template
+        # Tekton substitutes $(credentials.path) only when it builds the Pod.
+        spec = apply_credentials_path(resolved.task_spec)
+        try:
+            pod = build_pod(run, spec, self.config, images=self.images)
+        except PodBuildError as e:
+            return TaskRunFailure(state.REASON_POD_CREATION_FAILED, str(e))
+        try:
+            await self.runtime.create_pod(pod)
+        except PodRuntimeError as e:
+            if e.reason != "AlreadyExists":
+                return TaskRunFailure(e.reason, e.message)
+        _status(tr).pod_name = key.name
+        return None
+
+    def _create_claims(self, tr: TaskRun) -> None:
+        owner = _owner_reference(tr)
+        for binding in tr.spec.workspaces or ():
+            claim = claim_from_template(binding, owner, tr.metadata.namespace)
+            if claim is None:
+                continue
+            with contextlib.suppress(AlreadyExists):
+                self.store.create(claim)
+
+    async def _fail(self, tr: TaskRun, reason: str, message: str, now: datetime) -> None:
+        state.fail_taskrun(tr, reason, message, now)
+        if tr.status and tr.status.pod_name:
+            await self.runtime.delete_pod(PodKey(tr.metadata.namespace, tr.status.pod_name))
+
+    async def _stop_sidecars(self, tr: TaskRun, pod: dict[str, Any] | None = None) -> None:
+        """Tekton swaps running sidecars to the nop image once the steps are done."""
+        if not tr.status or not tr.status.pod_name:
+            return
+        key = PodKey(tr.metadata.namespace, tr.status.pod_name)
+        pod = pod or await self.runtime.get_pod(key)
+        if pod is None:
+            return
+        running = sidecars_to_stop(pod, results_from=self.config.features.results_from)
+        if running:
+            await self.runtime.stop_containers(key, running)
+            pod = await self.runtime.get_pod(key)
+        if pod is not None and tr.status.sidecars:
+            tr.status.sidecars = stopped_sidecar_states(pod) or tr.status.sidecars
+
+    def _remaining(self, tr: TaskRun, now: datetime) -> float | None:
+        """Seconds until the TaskRun times out (None: no timeout)."""
+        timeout_ns = state.get_timeout(tr, self.default_timeout)
+        if timeout_ns == 0 or not tr.status or not tr.status.start_time:
+            return None
+        started = state.parse_time(tr.status.start_time)
+        left = started + timedelta(microseconds=timeout_ns / 1000) - now
+        return max(0.0, left.total_seconds()) + 0.001
+
+    def _save_status(self, raw: dict[str, Any], tr: TaskRun) -> None:
+        """Write the status back; a conflict means another writer won: the next pass
+        (triggered by that write) recomputes from the newer object."""
+        body = dict(raw)
+        body["status"] = tr.status.to_dict() if tr.status else {}
+        try:
+            self.store.update_status(body)
+        except (Conflict, NotFound) as e:
+            log.info("status of TaskRun %s not saved: %s", tr.metadata.name, e)
+
+
+def _status(tr: TaskRun) -> TaskRunStatus:
+    if tr.status is None:
+        tr.status = TaskRunStatus()
+    return tr.status
+
+
+def _copy_condition(c: Condition | None) -> Condition | None:
+    return copy.deepcopy(c) if c is not None else None
+
+
+def _owner_reference(tr: TaskRun) -> dict[str, Any]:
+    return {
+        "apiVersion": tr.api_version,
+        "kind": tr.kind,
+        "name": tr.metadata.name,
+        "uid": tr.metadata.uid,
+        "controller": True,
+        "blockOwnerDeletion": True,
+    }

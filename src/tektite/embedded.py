@@ -1,0 +1,81 @@
+"""The embedded control plane: a SQLite store, a local PodRuntime and the controller,
+all in one process, under one data directory."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from tektite.api.config import Config
+from tektite.controller.adapters import StoreClusterData
+from tektite.controller.manager import Controller
+from tektite.engine.pod import PodImages
+from tektite.runtime.protocol import PodRuntime
+from tektite.store.sqlite import SqliteStore
+
+RUNTIMES = ("host",)
+
+
+def data_dir() -> Path:
+    """``$TEKTITE_HOME``, else ``$XDG_DATA_HOME/tektite`` (``~/.local/share/tektite``)."""
+    home = os.environ.get("TEKTITE_HOME")
+    if home:
+        return Path(home)
+    base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(base) / "tektite"
+
+
+class RuntimeUnavailable(Exception):
+    """The requested runtime cannot run on this machine (the message says why)."""
+
+
+def make_runtime(name: str, root: Path, store: SqliteStore, images: PodImages) -> PodRuntime:
+    """The PodRuntime called ``name``."""
+    if name == "host":
+        from tektite.runtime.host import HostRuntime
+
+        return HostRuntime(
+            root,
+            StoreClusterData(store, root),
+            entrypoint_image=images.entrypoint,
+            shell_image=images.shell,
+            nop_image=images.nop,
+        )
+    raise RuntimeUnavailable(f"unknown runtime {name!r} (available: {', '.join(RUNTIMES)})")
+
+
+@dataclass
+class Embedded:
+    """A running embedded control plane."""
+
+    root: Path
+    store: SqliteStore
+    runtime: PodRuntime
+    controller: Controller
+
+
+@contextlib.asynccontextmanager
+async def embedded(
+    config: Config, runtime: str = "host", root: Path | None = None
+) -> AsyncIterator[Embedded]:
+    """Open the store, start the runtime and the controller; stop them on exit (Pods
+    still running are killed)."""
+    root = root or data_dir()
+    root.mkdir(parents=True, exist_ok=True, mode=0o700)
+    store = SqliteStore(root / "tektite.db")
+    images = PodImages()
+    pod_runtime = make_runtime(runtime, root, store, images)
+    controller = Controller(store, pod_runtime, config, images=images)
+    task = asyncio.create_task(controller.run(), name="controller")
+    try:
+        yield Embedded(root, store, pod_runtime, controller)
+    finally:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+        await pod_runtime.close()
+        store.close()

@@ -1,0 +1,296 @@
+"""``HostRuntime``: run a Pod manifest's containers as local processes.
+
+Each Pod gets ``<data_dir>/pods/<namespace>/<name>/`` with one directory per volume
+(see ``volumes``), and each container's output goes to
+``<data_dir>/logs/<namespace>/<pod>/<container>.log`` (stdout and stderr interleaved
+in order), which outlives the Pod. Container images are not pulled or run, with three
+exceptions:
+
+- containers of the *entrypoint image* run Tektite's step wrapper as
+  ``/ko-app/entrypoint``: the runtime installs a small shim executable at
+  ``<data_dir>/ko-app/entrypoint`` that runs ``sys.executable -I -S`` on the in-tree
+  ``tektite.entrypoint``, so Tekton's ``prepare`` init container copies it to
+  ``/tekton/bin/entrypoint`` exactly as it copies the Go binary;
+- containers of the *nop image* without a command exit 0 at once;
+- containers of the *shell image* without a command run their args (busybox's
+  ``CMD ["sh"]``).
+
+Any other container without ``command`` would need its image's ENTRYPOINT: it stays
+waiting with ``CreateContainerConfigError`` and says to use podman or docker.
+
+How containers see their volumes at the ``mountPath``s — private mount namespaces
+when running as root, path rewriting otherwise — is described in ``mounts``; the mode
+is picked once per runtime and shown as ``runtime.mode``. How a Pod runs (init
+containers, sidecars, pre-started steps, probes, teardown) is in ``host_pod``.
+
+Not reproduced, because a host process is not a container: the root filesystem is the
+host's (writes outside volumes land on the host); there is no image ``ENV``, ``USER``
+or ``WORKDIR`` (``PATH`` comes from the runtime, ``HOME`` from the user's passwd entry,
+and the working directory defaults to the Pod's ``/workspace`` mount, else ``/``);
+every Pod shares the host network (two Pods listening on one port collide);
+``resources`` are not enforced, so no container ends ``OOMKilled``; ``imageID`` is
+empty; ``grpc`` probes are TCP connects; ``restartPolicy`` is always ``Never``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import sys
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import tektite
+from tektite.runtime import mounts as mount_modes
+from tektite.runtime.host_pod import HostContext, PodRun
+from tektite.runtime.mounts import HostMountpoints
+from tektite.runtime.proctree import CgroupRoot
+from tektite.runtime.protocol import ClusterData, Pod, PodKey, PodRuntimeError
+from tektite.runtime.spawner import Spawner
+
+# Linux reads at most this much of a "#!" line (BINPRM_BUF_SIZE, 256 with the newline).
+_SHEBANG_LIMIT = 255
+LOG_POLL_SECONDS = 0.05
+
+
+def entrypoint_shim(python: str, source_root: str) -> str:
+    """The shim's text: a ``#!`` line running the step wrapper from ``source_root``.
+
+    The whole program sits on the ``#!`` line (``python -ISc<code>``) so the kernel
+    never needs read permission: the wrapper's ``init`` copies it with mode 0311, as
+    Tekton copies its binary. A path too long for that falls back to a script body
+    (which then needs read permission, i.e. root).
+    """
+    code = (
+        "import sys;del sys.argv[0];"
+        f"sys.path[:0]=[{source_root!r}];"
+        "import tektite.entrypoint.__main__ as m;m._run()"
+    )
+    line = f"#!{python} -ISc{code}"
+    if len(line) < _SHEBANG_LIMIT and not any(char.isspace() for char in python):
+        return line + "\n"
+    return (
+        f"#!{python} -IS\n"
+        f"import sys\nsys.path[:0] = [{source_root!r}]\n"
+        "import tektite.entrypoint.__main__ as m\nm._run()\n"
+    )
+
+
+def install_shim(directory: Path) -> str:
+    """Write the ``entrypoint`` shim into ``directory``; return its text."""
+    source_root = str(Path(tektite.__file__).resolve().parent.parent)
+    text = entrypoint_shim(sys.executable, source_root)
+    directory.mkdir(parents=True, exist_ok=True)
+    target = directory / "entrypoint"
+    temporary = directory / ".entrypoint.tmp"
+    temporary.write_text(text)
+    os.chmod(temporary, 0o755)
+    os.replace(temporary, target)
+    return text
+
+
+class HostRuntime:
+    """A ``PodRuntime`` that runs containers as host processes."""
+
+    name = "host"
+
+    def __init__(
+        self,
+        data_dir: Path,
+        cluster: ClusterData,
+        *,
+        entrypoint_image: str,
+        shell_image: str,
+        nop_image: str,
+        mode: str | None = None,
+        prewarm: int = 2,
+        max_grace_seconds: float | None = None,
+        cgroups: bool = True,
+    ) -> None:
+        """Create the runtime; ``mode`` forces ``namespace`` or ``rewrite`` (default:
+        detected). ``prewarm`` is how many gated steps are pre-started;
+        ``max_grace_seconds`` caps ``terminationGracePeriodSeconds``; ``cgroups=False``
+        tracks container processes by session even where cgroup v2 is usable."""
+        data_dir = Path(data_dir).resolve()
+        for sub in ("pods", "logs"):
+            (data_dir / sub).mkdir(parents=True, exist_ok=True)
+        if mode is None:
+            mode, self.mode_reason = mount_modes.detect_mode()
+        elif mode not in mount_modes.MODES:
+            raise ValueError(f"mode must be one of {mount_modes.MODES}, not {mode!r}")
+        else:
+            self.mode_reason = "chosen by the caller"
+        self.mode = mode
+        shim_dir = data_dir / "ko-app"
+        shim = install_shim(shim_dir)
+        spawner = Spawner()
+        spawner.start()  # the launcher service warms up while the first Pod is prepared
+        self._context = HostContext(
+            data_dir=data_dir,
+            cluster=cluster,
+            mode=mode,
+            entrypoint_image=entrypoint_image,
+            shell_image=shell_image,
+            nop_image=nop_image,
+            shim_dir=shim_dir,
+            shim=shim,
+            python_path=str(Path(tektite.__file__).resolve().parent.parent),
+            mountpoints=HostMountpoints(),
+            cgroups=CgroupRoot.create() if cgroups else None,
+            spawner=spawner,
+            prewarm=max(0, prewarm),
+            max_grace_seconds=max_grace_seconds,
+            notify=self._notify,
+        )
+        self._pods: dict[PodKey, PodRun] = {}
+        self._watchers: set[asyncio.Queue[PodKey]] = set()
+        self._pending: dict[PodKey, None] = {}
+
+    @property
+    def data_dir(self) -> Path:
+        """Where Pods and logs live."""
+        return self._context.data_dir
+
+    @property
+    def tracks_cgroups(self) -> bool:
+        """Whether container processes are tracked by cgroup (else by session)."""
+        return self._context.cgroups is not None
+
+    def log_path(self, key: PodKey, container: str) -> Path:
+        """The log file of a container (kept after the Pod is deleted)."""
+        return self.data_dir / "logs" / key.namespace / key.name / f"{container}.log"
+
+    def _notify(self, key: PodKey) -> None:
+        # Several containers often change in one burst: tell watchers once per burst.
+        if not self._pending:
+            asyncio.get_running_loop().call_soon(self._flush)
+        self._pending[key] = None
+
+    def _flush(self) -> None:
+        pending, self._pending = self._pending, {}
+        for key in pending:
+            for queue in self._watchers:
+                queue.put_nowait(key)
+
+    async def create_pod(self, pod: Pod) -> None:
+        """Start running ``pod``; raises ``AlreadyExists`` for a known name."""
+        manifest: Pod = _copy(pod)
+        meta = manifest.setdefault("metadata", {})
+        meta.setdefault("namespace", "default")
+        name = str(meta.get("name") or "")
+        if not name:
+            raise PodRuntimeError("Invalid", "Pod metadata.name is required")
+        key = PodKey(str(meta["namespace"]), name)
+        if key in self._pods:
+            raise PodRuntimeError("AlreadyExists", f'pods "{name}" already exists')
+        if not (manifest.get("spec") or {}).get("containers"):
+            raise PodRuntimeError("Invalid", "spec.containers: Required value")
+        if not meta.get("uid"):
+            import uuid
+
+            meta["uid"] = str(uuid.uuid4())
+        meta.setdefault("creationTimestamp", _now())
+        run = PodRun(self._context, manifest)
+        self._pods[key] = run
+        run.start()
+        self._notify(key)
+
+    async def get_pod(self, key: PodKey) -> Pod | None:
+        """The Pod with its current status, or None."""
+        run = self._pods.get(key)
+        return None if run is None else run.pod_json()
+
+    async def delete_pod(self, key: PodKey) -> None:
+        """Kill every process tree of the Pod (SIGTERM, grace, SIGKILL) and forget it."""
+        run = self._pods.get(key)
+        if run is None or run.deleting:
+            return
+        await run.delete()
+        self._pods.pop(key, None)
+        self._notify(key)
+
+    async def set_annotations(self, key: PodKey, annotations: dict[str, str]) -> None:
+        """Merge annotations; downward-API files are rewritten."""
+        run = self._pods.get(key)
+        if run is None:
+            raise PodRuntimeError("NotFound", f'pods "{key.name}" not found')
+        run.set_annotations(annotations)
+
+    async def stop_containers(self, key: PodKey, containers: list[str]) -> None:
+        """Stop running containers as Tekton's nop-image swap does."""
+        run = self._pods.get(key)
+        if run is None:
+            raise PodRuntimeError("NotFound", f'pods "{key.name}" not found')
+        await run.stop(containers)
+
+    async def watch(self) -> AsyncIterator[PodKey]:
+        """Yield a Pod's key each time one of its containers changes state."""
+        queue: asyncio.Queue[PodKey] = asyncio.Queue()
+        self._watchers.add(queue)
+        try:
+            while True:
+                yield await queue.get()
+        finally:
+            self._watchers.discard(queue)
+
+    async def logs(self, key: PodKey, container: str, *, follow: bool) -> AsyncIterator[bytes]:
+        """A container's output; with ``follow``, until the container has terminated."""
+        run = self._pods.get(key)
+        path = self.log_path(key, container)
+        if run is None and not path.exists():
+            raise PodRuntimeError("NotFound", f'pods "{key.name}" not found')
+        if run is not None and run.find(container) is None:
+            raise PodRuntimeError(
+                "BadRequest", f"container {container} is not valid for pod {key.name}"
+            )
+        offset = 0
+        while True:
+            finished = not follow or self._finished(key, container)
+            chunk = _read_from(path, offset)
+            while chunk:
+                offset += len(chunk)
+                yield chunk
+                chunk = _read_from(path, offset)
+            if finished:
+                return
+            await asyncio.sleep(LOG_POLL_SECONDS)
+
+    def _finished(self, key: PodKey, container: str) -> bool:
+        run = self._pods.get(key)
+        if run is None:
+            return True
+        found = run.find(container)
+        return found is None or found.record.terminated is not None
+
+    async def close(self) -> None:
+        """Kill every running Pod and release the runtime's cgroups."""
+        await asyncio.gather(*(self.delete_pod(key) for key in list(self._pods)))
+        self._context.spawner.close()
+        self._context.mountpoints.close()
+        if self._context.cgroups is not None:
+            self._context.cgroups.close()
+
+
+def _read_from(path: Path, offset: int) -> bytes:
+    with contextlib.suppress(OSError), open(path, "rb") as handle:
+        handle.seek(offset)
+        return handle.read(1 << 16)
+    return b""
+
+
+def _copy(pod: Pod) -> Pod:
+    import copy
+    import marshal
+
+    try:
+        copied: Pod = marshal.loads(marshal.dumps(pod))  # much faster than deepcopy
+    except ValueError:
+        copied = copy.deepcopy(pod)
+    return copied
+
+
+def _now() -> str:
+    from tektite.runtime.pod_status import now_rfc3339
+
+    return now_rfc3339()

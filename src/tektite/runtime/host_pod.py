@@ -1,0 +1,794 @@
+"""One Pod's life on the host: volumes, init containers, sidecars, steps, teardown.
+
+``PodRun`` is the kubelet of a single Pod. It materialises the volumes (``volumes``),
+runs the init containers one by one to completion, starts the sidecars, then the
+steps, and keeps a ``ContainerRecord`` per container from which ``pod_json`` renders
+the status (``pod_status``). ``LaunchPlanner`` (``launch_plan``) turns each container
+into a launcher spec; the launcher service (``spawner``/``launcher``) forks it.
+
+Steps are started the Kubernetes way as far as anyone can see: after the init
+containers, every step container is reported ``running`` at once and blocks on its
+wait file. Under the hood a step whose command is Tekton's entrypoint with
+``-wait_file`` is *gated*: its process is forked ahead (at most ``prewarm`` steps
+ahead), set up, and held on a pipe; it is released the moment the file(s) it waits
+for are ready, which the runtime notices from the previous container's exit or a 2 ms
+poll. The wrapper then finds its wait already satisfied, so ordering is still decided
+by the files alone, but no start-up and no back-off sleep sits between two steps.
+
+When a container's main process exits, whatever it left running is killed, as the
+end of a container's PID namespace does (``proctree``); deleting the Pod sends SIGTERM
+to every main process, waits ``terminationGracePeriodSeconds``, then kills every
+process of every container.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import copy
+import marshal
+import os
+import signal
+import time
+import uuid
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from tektite.runtime import mounts as mount_modes
+from tektite.runtime.container_env import ContainerConfigError
+from tektite.runtime.launch_plan import Images, LaunchPlanner
+from tektite.runtime.mounts import HostMountpoints, Rewriter
+from tektite.runtime.pod_status import (
+    COMPLETED,
+    CONTAINER_CREATING,
+    CREATE_CONTAINER_CONFIG_ERROR,
+    ERROR,
+    FAILED,
+    POD_INITIALIZING,
+    START_ERROR,
+    Conditions,
+    ContainerRecord,
+    now_rfc3339,
+    pod_phase,
+)
+from tektite.runtime.probes import ProbeOutcome, ProbeSpec, ProbeWorker, network_check
+from tektite.runtime.proctree import CgroupRoot, SessionTracker, Tracker
+from tektite.runtime.protocol import ClusterData, Pod, PodKey
+from tektite.runtime.spawner import LaunchedProcess, Spawner
+from tektite.runtime.volumes import (
+    HostVolume,
+    VolumeError,
+    materialise_volumes,
+    refresh_downward,
+    remove_pod_dir,
+)
+
+STEP_PREFIX = "step-"
+DEFAULT_GRACE_SECONDS = 30.0
+MAX_TERMINATION_MESSAGE = 4096
+FALLBACK_LOG_LINES = 80
+FALLBACK_LOG_BYTES = 2048
+NOP_STOP_MESSAGE = "Sidecar container successfully stopped by nop image"
+CONFIG_RETRY_SECONDS = 2.0
+FAST_POLL_SECONDS = 0.002
+SLOW_POLL_SECONDS = 0.05
+FAST_POLL_WINDOW_SECONDS = 1.0
+
+
+@dataclass
+class HostContext:
+    """What every Pod of one ``HostRuntime`` shares."""
+
+    data_dir: Path
+    cluster: ClusterData
+    mode: str
+    entrypoint_image: str
+    shell_image: str
+    nop_image: str
+    shim_dir: Path
+    shim: str
+    python_path: str
+    mountpoints: HostMountpoints
+    cgroups: CgroupRoot | None
+    spawner: Spawner
+    prewarm: int
+    max_grace_seconds: float | None
+    notify: Callable[[PodKey], None]
+    """Tells the runtime's watchers that a Pod changed."""
+
+
+class ContainerRun:
+    """One container of a PodRun: its spec, record, process and probes."""
+
+    def __init__(self, spec: dict[str, Any], *, init: bool) -> None:
+        self.spec = spec
+        self.name = str(spec.get("name", ""))
+        self.init = init
+        self.native_sidecar = init and spec.get("restartPolicy") == "Always"
+        self.record = ContainerRecord(self.name, str(spec.get("image", "")), init=init)
+        self.launch: dict[str, Any] | None = None
+        self.process: LaunchedProcess | None = None
+        self.tracker: Tracker | None = None
+        self.go_fd: int | None = None
+        self.gated = False
+        self.wait_files: list[str] = []
+        self.wait_content = False
+        self.rewriter: Rewriter | None = None
+        self.exited: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self.tasks: list[asyncio.Task[None]] = []
+        self.stop_requested = False
+        self.started_mono = 0.0
+        self.probes_started = False
+
+    @property
+    def is_step(self) -> bool:
+        """Tekton's ``IsContainerStep``: the name starts with ``step-``."""
+        return self.name.startswith(STEP_PREFIX)
+
+    @property
+    def alive(self) -> bool:
+        """A process exists and has not exited."""
+        return self.process is not None and self.process.returncode is None
+
+
+def _pod_ns(pod: Pod) -> str:
+    return str((pod.get("metadata") or {}).get("namespace") or "default")
+
+
+def _read_limited(path: Path, limit: int) -> bytes:
+    try:
+        with open(path, "rb") as handle:
+            return handle.read(limit)
+    except OSError:
+        return b""
+
+
+def _log_tail(path: Path) -> str:
+    """The kubelet's FallbackToLogsOnError message: the last 80 lines, at most 2 KiB."""
+    try:
+        with open(path, "rb") as handle:
+            handle.seek(0, os.SEEK_END)
+            size = handle.tell()
+            handle.seek(max(0, size - FALLBACK_LOG_BYTES))
+            data = handle.read()
+    except OSError:
+        return ""
+    lines = data.split(b"\n")
+    if data.endswith(b"\n"):
+        lines = lines[:-1]
+    return b"\n".join(lines[-FALLBACK_LOG_LINES:]).decode("utf-8", "replace")
+
+
+class PodRun:
+    """The kubelet for one Pod."""
+
+    def __init__(self, context: HostContext, pod: Pod) -> None:
+        self.context = context
+        self.pod = pod
+        meta = pod.setdefault("metadata", {})
+        self.key = PodKey(_pod_ns(pod), str(meta.get("name", "")))
+        spec: dict[str, Any] = pod.setdefault("spec", {})
+        self.dir = context.data_dir / "pods" / self.key.namespace / self.key.name
+        self.internal = self.dir / ".tektite"
+        self.log_dir = context.data_dir / "logs" / self.key.namespace / self.key.name
+        self.init_containers = [
+            ContainerRun(item, init=True) for item in spec.get("initContainers") or []
+        ]
+        self.containers = [ContainerRun(item, init=False) for item in spec.get("containers") or []]
+        for record in self.containers:
+            record.record.wait(POD_INITIALIZING if self.init_containers else CONTAINER_CREATING)
+        if self.init_containers:
+            self.init_containers[0].record.wait(POD_INITIALIZING)
+        self.volumes: dict[str, HostVolume] = {}
+        self.start_time = now_rfc3339()
+        self.initialized = False
+        self.init_failed = False
+        self.reason = ""
+        self.message = ""
+        self.deleting = False
+        self.conditions = Conditions()
+        self.wake = asyncio.Event()
+        self.last_activity = time.monotonic()
+        self.task: asyncio.Task[None] | None = None
+        self.deadline_task: asyncio.Task[None] | None = None
+        self.planner = LaunchPlanner(
+            pod=pod,
+            key=self.key,
+            cluster=context.cluster,
+            mode=context.mode,
+            images=Images(context.entrypoint_image, context.shell_image, context.nop_image),
+            shim_dir=context.shim_dir,
+            shim=context.shim,
+            python_path=context.python_path,
+            mountpoints=context.mountpoints,
+            internal=self.internal,
+        )
+        self._blob: bytes | None = None
+        self.uid_prefix = str(meta.get("uid") or uuid.uuid4())[:8]
+
+    # ------------------------------------------------------------------ status
+
+    def all_containers(self) -> list[ContainerRun]:
+        """Init containers then app containers."""
+        return [*self.init_containers, *self.containers]
+
+    def find(self, name: str) -> ContainerRun | None:
+        """The container called ``name``."""
+        for container in self.all_containers():
+            if container.name == name:
+                return container
+        return None
+
+    def phase(self) -> str:
+        """The Pod phase now."""
+        if self.reason == "DeadlineExceeded":
+            return FAILED
+        return pod_phase(
+            [c.record for c in self.init_containers],
+            [c.record for c in self.containers],
+            init_failed=self.init_failed,
+            initialized=self.initialized,
+        )
+
+    def _manifest_copy(self) -> Pod:
+        # A Tekton Pod with n steps has ~n² volume mounts; copying it with marshal is
+        # an order of magnitude faster than deepcopy, and it is copied on every read.
+        if self._blob is None:
+            try:
+                self._blob = marshal.dumps(self.pod)
+            except ValueError:
+                self._blob = b""
+        if not self._blob:
+            return copy.deepcopy(self.pod)
+        pod: Pod = marshal.loads(self._blob)
+        return pod
+
+    def pod_json(self) -> Pod:
+        """The manifest with its current ``status``."""
+        pod = self._manifest_copy()
+        unfinished_init = [c.name for c in self.init_containers if c.record.terminated is None]
+        unready = [c.name for c in self.containers if not c.record.ready]
+        self.conditions.set("PodScheduled", True)
+        self.conditions.set(
+            "Initialized",
+            self.initialized,
+            "ContainersNotInitialized",
+            f"containers with incomplete status: [{' '.join(unfinished_init)}]",
+        )
+        message = f"containers with unready status: [{' '.join(unready)}]"
+        self.conditions.set("ContainersReady", not unready, "ContainersNotReady", message)
+        self.conditions.set("Ready", not unready, "ContainersNotReady", message)
+        status: dict[str, Any] = {"phase": self.phase(), "conditions": self.conditions.to_json()}
+        if self.reason:
+            status["reason"] = self.reason
+            status["message"] = self.message
+        status.update(
+            {
+                "hostIP": "127.0.0.1",
+                "podIP": "127.0.0.1",
+                "podIPs": [{"ip": "127.0.0.1"}],
+                "startTime": self.start_time,
+            }
+        )
+        if self.init_containers:
+            status["initContainerStatuses"] = [c.record.to_json() for c in self.init_containers]
+        status["containerStatuses"] = [c.record.to_json() for c in self.containers]
+        status["qosClass"] = "BestEffort"
+        pod["status"] = status
+        return pod
+
+    def changed(self) -> None:
+        """A container changed state: wake the step driver and the watchers."""
+        self.last_activity = time.monotonic()
+        self.wake.set()
+        self.context.notify(self.key)
+
+    # ------------------------------------------------------------------ lifecycle
+
+    def start(self) -> None:
+        """Prepare the directories and start the Pod's main task."""
+        self.internal.mkdir(parents=True, exist_ok=True)
+        for sub in ("launch", "termination", "errors"):
+            (self.internal / sub).mkdir(exist_ok=True)
+        if self.log_dir.exists():
+            for old in self.log_dir.glob("*.log"):
+                old.unlink()
+        self.log_dir.mkdir(parents=True, exist_ok=True)
+        self.task = asyncio.get_running_loop().create_task(self._main())
+        deadline = self.pod["spec"].get("activeDeadlineSeconds")
+        if isinstance(deadline, int) and 0 < deadline < 2**31 - 1:
+            self.deadline_task = asyncio.get_running_loop().create_task(self._deadline(deadline))
+
+    async def _main(self) -> None:
+        if not await self._setup_volumes():
+            return
+        for container in self.init_containers:
+            await self._run_init(container)
+            if self.init_failed:
+                self.changed()
+                return
+        self.initialized = True
+        for container in self.containers:
+            container.record.wait(CONTAINER_CREATING)
+        self.changed()
+        loop = asyncio.get_running_loop()
+        # Sidecars first, then the steps.
+        for container in sorted(self.containers, key=lambda c: c.is_step):
+            container.tasks.append(loop.create_task(self._prepare_app(container)))
+        await self._drive_steps()
+        for container in self.init_containers:
+            if container.native_sidecar and container.alive:
+                await self._terminate([container], self._grace())
+        self.changed()
+
+    async def _setup_volumes(self) -> bool:
+        """Materialise the volumes, retrying as the kubelet does while one is missing."""
+        while True:
+            try:
+                self.volumes = materialise_volumes(self.pod, self.dir, self.context.cluster)
+                return True
+            except (VolumeError, OSError) as error:
+                message = error.message if isinstance(error, VolumeError) else str(error)
+                # The kubelet only says ContainerCreating (the cause is an event);
+                # the message is kept on the first container so it can be seen.
+                everything = self.all_containers()
+                if everything:
+                    everything[0].record.wait(CONTAINER_CREATING, message)
+                self.changed()
+                if isinstance(error, VolumeError) and error.permanent:
+                    return False
+            await asyncio.sleep(CONFIG_RETRY_SECONDS)
+
+    async def _run_init(self, container: ContainerRun) -> None:
+        container.record.wait(CONTAINER_CREATING)
+        self.changed()
+        await self._configure(container)
+        if container.launch is None:  # nop image
+            self._complete_without_process(container)
+        else:
+            self._spawn(container, gated=False)
+        if container.native_sidecar:
+            # A restartable init container only has to start (and pass its startup
+            # probe) before the next init container runs.
+            while not container.record.started and container.record.terminated is None:
+                self.wake.clear()
+                await self.wake.wait()
+            if container.record.terminated is None:
+                return
+        await container.exited
+        terminated = container.record.terminated
+        if terminated is None or terminated.exit_code != 0:
+            self.init_failed = True
+
+    async def _prepare_app(self, container: ContainerRun) -> None:
+        await self._configure(container)
+        if container.launch is None:
+            self._complete_without_process(container)
+        elif container.gated:
+            # Reported running now, like every container of a started Pod; the process
+            # itself is pre-started or released by _drive_steps.
+            self._mark_running(container, self._container_id())
+        else:
+            self._spawn(container, gated=False)
+
+    async def _configure(self, container: ContainerRun) -> None:
+        """Resolve the container's launch spec, retrying while its config is missing."""
+        while True:
+            try:
+                plan = self.planner.plan(container.spec, self.volumes, init=container.init)
+                if plan is None:
+                    container.launch = None
+                else:
+                    container.launch = plan.spec
+                    container.rewriter = plan.rewriter
+                    container.gated = bool(plan.wait_files)
+                    container.wait_files = plan.wait_files
+                    container.wait_content = plan.wait_content
+                return
+            except ContainerConfigError as error:
+                container.record.wait(CREATE_CONTAINER_CONFIG_ERROR, error.message)
+                self.changed()
+                if error.permanent:
+                    await asyncio.Future()  # can never start: wait for the Pod's deletion
+            await asyncio.sleep(CONFIG_RETRY_SECONDS)
+
+    def _grace(self) -> float:
+        grace = self.pod["spec"].get("terminationGracePeriodSeconds")
+        seconds = float(grace) if isinstance(grace, int | float) else DEFAULT_GRACE_SECONDS
+        if self.context.max_grace_seconds is not None:
+            seconds = min(seconds, self.context.max_grace_seconds)
+        return seconds
+
+    async def _deadline(self, seconds: int) -> None:
+        await asyncio.sleep(seconds)
+        self.reason = "DeadlineExceeded"
+        self.message = "Pod was active on the node longer than the specified deadline"
+        if self.task is not None:
+            self.task.cancel()
+        await self._terminate(self.all_containers(), self._grace())
+        self.changed()
+
+    # ------------------------------------------------------------------ configuration
+
+    def _container_id(self) -> str:
+        return "host://" + uuid.uuid4().hex
+
+    # ------------------------------------------------------------------ processes
+
+    def _complete_without_process(self, container: ContainerRun) -> None:
+        container.record.run(self._container_id())
+        container.record.terminate(0, COMPLETED, "")
+        if not container.exited.done():
+            container.exited.set_result(None)
+        self.changed()
+
+    def _mark_running(self, container: ContainerRun, container_id: str) -> None:
+        record = container.record
+        record.run(container_id)
+        record.started = container.spec.get("startupProbe") is None
+        record.ready = self._initially_ready(container)
+        container.started_mono = time.monotonic()
+        if not container.probes_started:
+            container.probes_started = True
+            self._start_probes(container)
+        self.changed()
+
+    def _spawn(self, container: ContainerRun, *, gated: bool) -> None:
+        assert container.launch is not None
+        spec = dict(container.launch)
+        read_end: int | None = None
+        if gated:
+            read_end, container.go_fd = os.pipe()
+        tracker: Tracker | None = None
+        if self.context.cgroups is not None:
+            try:
+                tracker = self.context.cgroups.tracker(f"{self.uid_prefix}-{container.name}")
+                spec["cgroup"] = tracker.cgroup
+            except OSError:
+                tracker = None
+        Path(spec["error_file"]).unlink(missing_ok=True)
+        log_path = self.log_dir / f"{container.name}.log"
+        try:
+            process = self._launch(spec, log_path, read_end)
+        except OSError as error:
+            if container.record.started_at is None:
+                container.record.run(self._container_id())
+            container.record.terminate(128, START_ERROR, str(error))
+            if not container.exited.done():
+                container.exited.set_result(None)
+            self.changed()
+            return
+        container.process = process
+        if tracker is not None:
+            container.tracker = tracker
+        else:
+            process.started.add_done_callback(
+                lambda started: self._track_session(container, started)
+            )
+        if container.record.started_at is None:
+            self._mark_running(container, self._container_id())
+        process.exited.add_done_callback(lambda _: self._on_exit(container))
+
+    @staticmethod
+    def _track_session(container: ContainerRun, started: asyncio.Future[int]) -> None:
+        if not started.cancelled() and started.exception() is None:
+            container.tracker = SessionTracker(started.result())
+
+    def _launch(
+        self, spec: dict[str, Any], output: Path, go_read_fd: int | None
+    ) -> LaunchedProcess:
+        """Fork a launcher for ``spec`` with stdout/stderr appended to ``output``; the
+        child gets ``go_read_fd`` (closed here once handed over)."""
+        log_fd = os.open(output, os.O_WRONLY | os.O_CREAT | os.O_APPEND | os.O_CLOEXEC, 0o644)
+        try:
+            return self.context.spawner.spawn(spec, log_fd, go_read_fd)
+        finally:
+            os.close(log_fd)
+            if go_read_fd is not None:
+                os.close(go_read_fd)
+
+    def _initially_ready(self, container: ContainerRun) -> bool:
+        if container.init and not container.native_sidecar:
+            return False
+        return (
+            container.spec.get("readinessProbe") is None
+            and container.spec.get("startupProbe") is None
+        )
+
+    def _release(self, container: ContainerRun) -> None:
+        """Let a gated step go: a pre-started launcher gets its byte, else it starts now."""
+        container.gated = False
+        if container.process is None:
+            self._spawn(container, gated=False)
+            return
+        if container.go_fd is not None:
+            with contextlib.suppress(OSError):
+                os.write(container.go_fd, b"1")
+            os.close(container.go_fd)
+            container.go_fd = None
+
+    def _on_exit(self, container: ContainerRun) -> None:
+        assert container.process is not None and container.launch is not None
+        code = container.process.returncode
+        assert code is not None
+        exit_code = code if code >= 0 else 128 - code  # killed by signal N: 128+N
+        if container.go_fd is not None:
+            os.close(container.go_fd)
+            container.go_fd = None
+        error = _read_limited(Path(container.launch["error_file"]), MAX_TERMINATION_MESSAGE)
+        record = container.record
+        if container.stop_requested:
+            self._end_as_stopped(container)
+        elif exit_code == 128 and error:
+            record.terminate(exit_code, START_ERROR, error.decode("utf-8", "replace"))
+        else:
+            message = _read_limited(
+                self.planner.termination_file(container.name), MAX_TERMINATION_MESSAGE
+            ).decode("utf-8", "replace")
+            policy = container.spec.get("terminationMessagePolicy")
+            if not message and exit_code != 0 and policy == "FallbackToLogsOnError":
+                message = _log_tail(self.log_dir / f"{container.name}.log")
+            record.terminate(exit_code, COMPLETED if exit_code == 0 else ERROR, message)
+        for task in container.tasks:
+            task.cancel()
+        if not container.exited.done():
+            container.exited.set_result(None)
+        self.changed()
+        # In a Pod the container's other processes die with its main process.
+        asyncio.get_running_loop().call_soon(self._reap_leftovers, container)
+
+    def _end_as_stopped(self, container: ContainerRun) -> None:
+        """What the kubelet shows once the nop image replaced a container: a restart
+        that exited 0, the stopped run kept as ``lastState``."""
+        record = container.record
+        record.terminate(0, COMPLETED, NOP_STOP_MESSAGE)
+        record.last_terminated = copy.copy(record.terminated)
+        record.restart_count += 1
+        record.image = self.context.nop_image
+
+    @staticmethod
+    def _reap_leftovers(container: ContainerRun, attempt: int = 0) -> None:
+        tracker = container.tracker
+        if tracker is None:
+            return
+        if attempt == 0:
+            tracker.kill_all()
+        if not tracker.close() and attempt < 100:
+            # Killed processes leave their cgroup a moment later: try again soon.
+            asyncio.get_running_loop().call_later(
+                0.02, PodRun._reap_leftovers, container, attempt + 1
+            )
+
+    # ------------------------------------------------------------------ steps
+
+    def _wait_satisfied(self, container: ContainerRun) -> bool:
+        """The entrypoint's wait rule: each file in turn ready, or its ``.err`` twin."""
+        for path in container.wait_files:
+            try:
+                info = os.stat(path)
+            except OSError:
+                info = None
+            if info is not None and (not container.wait_content or info.st_size > 0):
+                continue
+            return os.path.lexists(path + ".err")
+        return True
+
+    async def _drive_steps(self) -> None:
+        """Release gated steps as their wait files appear, until every app container
+        has terminated."""
+        while not all(c.exited.done() for c in self.containers):
+            pending = [
+                c
+                for c in self.containers
+                if c.gated and c.record.terminated is None and not c.exited.done()
+            ]
+            for container in pending:
+                if self._wait_satisfied(container):
+                    self._release(container)
+                    self.last_activity = time.monotonic()
+            pending = [c for c in pending if c.gated]
+            for container in pending[: self.context.prewarm]:
+                if container.process is None:
+                    self._spawn(container, gated=True)
+            timeout: float | None = None
+            if pending:
+                quiet = time.monotonic() - self.last_activity
+                timeout = FAST_POLL_SECONDS
+                if quiet >= FAST_POLL_WINDOW_SECONDS:
+                    timeout = SLOW_POLL_SECONDS
+            self.wake.clear()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self.wake.wait(), timeout)
+
+    # ------------------------------------------------------------------ probes
+
+    def _start_probes(self, container: ContainerRun) -> None:
+        """Startup probe first; readiness and liveness once it has passed."""
+        loop = asyncio.get_running_loop()
+        record = container.record
+
+        def begin(worker: ProbeWorker | None) -> None:
+            if worker is not None:
+                container.tasks.append(loop.create_task(worker.run(container.started_mono)))
+
+        def on_ready(passed: bool) -> None:
+            record.ready = passed and record.terminated is None
+            self.changed()
+
+        def on_liveness(passed: bool) -> None:
+            if not passed and container.alive:
+                container.tasks.append(
+                    loop.create_task(self._terminate([container], self._grace()))
+                )
+
+        def on_startup(passed: bool) -> None:
+            if not passed:
+                on_liveness(False)  # too many startup failures: the kubelet kills it
+                return
+            record.started = True
+            record.ready = readiness is None and record.terminated is None
+            begin(readiness)
+            begin(liveness)
+            self.changed()
+
+        readiness = self._worker(container, "readinessProbe", on_ready, initial=False)
+        liveness = self._worker(container, "livenessProbe", on_liveness, initial=True)
+        startup = self._worker(
+            container, "startupProbe", on_startup, initial=None, stop_on_success=True
+        )
+        if startup is not None:
+            begin(startup)
+        else:
+            begin(readiness)
+            begin(liveness)
+
+    def _worker(
+        self,
+        container: ContainerRun,
+        field: str,
+        on_change: Any,
+        *,
+        initial: bool | None,
+        stop_on_success: bool = False,
+    ) -> ProbeWorker | None:
+        probe = container.spec.get(field)
+        if not probe:
+            return None
+        try:
+            spec = ProbeSpec.parse(probe)
+        except ValueError:
+            return None
+        checker: Callable[[], Awaitable[ProbeOutcome]]
+        if spec.kind == "exec":
+            command = [str(part) for part in spec.handler.get("command") or []]
+
+            async def check() -> ProbeOutcome:
+                return await self._exec_probe(container, command, spec.timeout)
+
+            checker = check
+        else:
+            try:
+                checker = network_check(spec, container.spec)
+            except ValueError:
+                return None
+        return ProbeWorker(
+            spec, checker, on_change, initial=initial, stop_on_success=stop_on_success
+        )
+
+    async def _exec_probe(
+        self, container: ContainerRun, command: list[str], timeout: float
+    ) -> ProbeOutcome:
+        """Run ``command`` in the container's view (namespaces, user, cwd, env) through
+        the launcher; it passes when it exits 0 within ``timeout``."""
+        process = container.process
+        if process is None or process.pid is None or container.launch is None:
+            return False, "container is not running"
+        spec = dict(container.launch)
+        rewriter = container.rewriter
+        spec["argv"] = [rewriter.rewrite(part) for part in command] if rewriter else command
+        spec["namespace"] = None
+        spec["shim"] = None
+        spec["cgroup"] = None
+        spec["error_file"] = str(self.planner.error_file(f"{container.name}.probe"))
+        if self.context.mode == mount_modes.NAMESPACE:
+            spec["join_pid"] = process.pid
+        output_file = self.internal / "launch" / f"{container.name}.probe.out"
+        output_file.unlink(missing_ok=True)
+        probe = self._launch(spec, output_file, None)
+        try:
+            code = await asyncio.wait_for(asyncio.shield(probe.exited), timeout)
+        except TimeoutError:
+            pid = await probe.started
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(pid, signal.SIGKILL)
+            await probe.exited
+            return False, f"command timed out after {timeout:g}s"
+        text = _read_limited(output_file, 10240).decode("utf-8", "replace")
+        return code == 0, text
+
+    # ------------------------------------------------------------------ stopping
+
+    async def _terminate(self, containers: list[ContainerRun], grace: float) -> None:
+        """SIGTERM the main processes, wait up to ``grace``, then kill every process."""
+        for container in containers:
+            if container.process is None and container.record.state == "running":
+                # A step shown running but never started: it dies as a killed process.
+                if container.stop_requested:
+                    self._end_as_stopped(container)
+                else:
+                    container.record.terminate(128 + signal.SIGKILL, ERROR, "")
+                if not container.exited.done():
+                    container.exited.set_result(None)
+                self.changed()
+        live = [c for c in containers if c.alive]
+        for container in live:
+            assert container.process is not None
+            if container.go_fd is not None:  # never released: nothing of the user runs
+                container.process.kill()
+            else:
+                container.process.send_signal(signal.SIGTERM)
+        if live:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(
+                    asyncio.gather(*(asyncio.shield(c.exited) for c in live)), grace
+                )
+        for container in live:
+            if container.tracker is not None:
+                container.tracker.kill_all()
+            if container.alive and container.process is not None:
+                container.process.kill()
+        if live:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(
+                    asyncio.gather(*(asyncio.shield(c.exited) for c in live)), 10
+                )
+
+    async def stop(self, names: list[str]) -> None:
+        """Tekton's sidecar stop: running containers end as if replaced by the nop image."""
+        chosen = [
+            c for c in self.all_containers() if c.name in names and c.record.state == "running"
+        ]
+        for container in chosen:
+            container.stop_requested = True
+            for item in self.pod["spec"].get("containers") or []:
+                if item.get("name") == container.name:
+                    item["image"] = self.context.nop_image
+            self._blob = None
+        await self._terminate(chosen, self._grace())
+
+    async def delete(self) -> None:
+        """Kill every container and remove the Pod's directories (logs are kept)."""
+        self.deleting = True
+        for task in (self.task, self.deadline_task):
+            if task is not None:
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError, Exception):
+                    await task
+        await self._terminate(self.all_containers(), self._grace())
+        for container in self.all_containers():
+            for task in container.tasks:
+                task.cancel()
+            if container.go_fd is not None:
+                os.close(container.go_fd)
+                container.go_fd = None
+            if container.tracker is not None:
+                container.tracker.kill_all()
+                for _ in range(100):  # killed processes leave their cgroup a moment later
+                    if container.tracker.close():
+                        break
+                    await asyncio.sleep(0.01)
+        remove_pod_dir(self.dir)
+        self.context.mountpoints.release(self.key)
+
+    # ------------------------------------------------------------------ metadata
+
+    def set_annotations(self, annotations: dict[str, str]) -> None:
+        """Merge annotations and rewrite downward-API files."""
+        meta = self.pod["metadata"]
+        meta["annotations"] = {**(meta.get("annotations") or {}), **annotations}
+        self._blob = None
+        if self.volumes:
+            refresh_downward(self.pod, self.volumes, self.context.cluster)
+        self.changed()

@@ -1,0 +1,546 @@
+"""The launcher: sets up one container's process, then becomes it.
+
+It runs as a *launcher service* (``python -I -S launcher.py --serve <fd>``), one per
+runtime, started once and kept warm: ctypes, ``marshal`` and the step wrapper's modules
+are imported up front, and each container is a ``fork`` of it (about 1.5 ms instead of
+the ~35 ms of CPU a fresh interpreter plus imports costs). Over a ``SOCK_SEQPACKET``
+socket the runtime sends ``<request id>`` with file descriptors attached: the spec (a
+``marshal``-ed dict, see ``host_pod.PodRun._build_launch``, in a memfd), the log file
+for stdout and stderr, and optionally the read end of a *go* pipe. The service answers
+``S <id> <pid>`` once forked and ``X <pid> <wait status>`` when a child exits (it is
+the children's parent, so it reaps them). When the runtime's end closes, it kills its
+children's process groups and exits.
+
+A forked child, in order:
+
+1. starts a new session (its own process group) and joins the container's cgroup (so
+   every descendant can be found and killed);
+2. in ``namespace`` mode: ``unshare(CLONE_NEWNS|CLONE_NEWUTS)`` (via ctypes), makes
+   ``/`` recursively private, mounts a tmpfs over top-level mountpoints that do not
+   exist on the host, bind-mounts every volume at its ``mountPath`` (parents first),
+   remounts ``readOnly`` ones read-only and sets the hostname to the Pod's name; a
+   probe instead joins the running container's namespaces (``setns``);
+3. creates the working directory, drops to ``runAsUser``/``runAsGroup`` and enters it;
+4. if the runtime gated the start, blocks until one byte arrives on the go pipe (steps
+   are made ready while an earlier step runs, so set-up is off the critical path);
+5. execs the command. When the command is Tektite's step wrapper shim (byte-identical
+   to the file the runtime installed), it runs the wrapper in this (already warm)
+   interpreter instead of starting another one; the shim would do exactly that. The
+   same goes for Tekton's ``place-scripts`` program (``sh -c`` with one fixed block per
+   script: touch, chmod +x, a base64 heredoc, ``entrypoint decode-script``): when the
+   program consists of exactly those blocks and names the shim, the blocks are carried
+   out here — same files, modes, log lines and exit status — instead of starting one
+   interpreter per script. Anything else goes to the real ``sh``.
+
+A failure before the exec is written to the spec's ``error_file`` and the child exits
+128, which the runtime reports as the container's ``StartError``. Standard library
+only, and as few imports as possible.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sys
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any, NoReturn
+
+START_ERROR_EXIT = 128
+
+CLONE_NEWNS = 0x00020000
+CLONE_NEWUTS = 0x04000000
+MS_RDONLY = 0x1
+MS_NOSUID = 0x2
+MS_NODEV = 0x4
+MS_NOEXEC = 0x8
+MS_REMOUNT = 0x20
+MS_BIND = 0x1000
+MS_REC = 0x4000
+MS_PRIVATE = 0x40000
+# statvfs flags with the same bit values as their MS_ twins: a read-only remount must
+# keep them, or the kernel refuses (or silently clears them).
+_KEPT_FLAGS = MS_NOSUID | MS_NODEV | MS_NOEXEC
+
+# The step wrapper's modules, imported once by the service so that every forked
+# container that runs the wrapper in-process starts warm.
+_WRAPPER_MODULES = (
+    "tektite.entrypoint.__main__",
+    "tektite.entrypoint.lifecycle",
+    "tektite.entrypoint.runner",
+    "tektite.entrypoint.termination",
+    "tektite.entrypoint.results",
+    "tektite.entrypoint.substitution",
+    "tektite.entrypoint.when",
+    "json",
+)
+
+
+class LaunchError(Exception):
+    """Setting the container up failed; the message is what the Pod status shows."""
+
+
+def _libc() -> Any:
+    import ctypes
+
+    return ctypes.CDLL(None, use_errno=True)
+
+
+def _check(result: int, what: str) -> None:
+    if result != 0:
+        import ctypes
+
+        code = ctypes.get_errno()
+        text = os.strerror(code)
+        raise LaunchError(f"{what}: {text[:1].lower()}{text[1:]}")
+
+
+def _fs(path: str) -> bytes:
+    return os.fsencode(path)
+
+
+def _reason(error: OSError) -> str:
+    """Go-style lower-case OS error text (``no such file or directory``)."""
+    text = error.strerror or str(error)
+    return text[:1].lower() + text[1:]
+
+
+def _make_mountpoint(target: str, is_file: bool) -> None:
+    if is_file:
+        os.makedirs(os.path.dirname(target), exist_ok=True)
+        if not os.path.lexists(target):
+            with open(target, "ab"):
+                pass
+    else:
+        os.makedirs(target, exist_ok=True)
+
+
+def setup_namespace(namespace: dict[str, Any]) -> None:
+    """Enter a private mount (and UTS) namespace and mount the container's volumes."""
+    libc = _libc()
+    _check(libc.unshare(CLONE_NEWNS | CLONE_NEWUTS), "unshare")
+    _check(libc.mount(b"none", b"/", None, MS_REC | MS_PRIVATE, None), "make / private")
+    for top in namespace.get("tmpfs") or []:
+        _check(
+            libc.mount(b"tmpfs", _fs(top), b"tmpfs", MS_NOSUID | MS_NODEV, b"mode=755"),
+            f"mount tmpfs on {top}",
+        )
+    read_only: list[str] = []
+    for source, target, is_read_only, is_file in namespace.get("mounts") or []:
+        try:
+            _make_mountpoint(target, is_file)
+        except OSError as error:
+            raise LaunchError(f"create mountpoint {target}: {_reason(error)}") from None
+        _check(
+            libc.mount(_fs(source), _fs(target), None, MS_BIND | MS_REC, None),
+            f"bind mount {source} on {target}",
+        )
+        if is_read_only:
+            read_only.append(target)
+    # Remount read-only last: a nested mountpoint may have to be created inside.
+    for target in read_only:
+        kept = os.statvfs(target).f_flag & _KEPT_FLAGS
+        flags = MS_BIND | MS_REMOUNT | MS_RDONLY | kept
+        _check(libc.mount(None, _fs(target), None, flags, None), f"remount {target} read-only")
+    hostname = _fs(namespace.get("hostname") or "")
+    if hostname:
+        _check(libc.sethostname(hostname, len(hostname)), "sethostname")
+
+
+def join_namespaces(pid: int) -> None:
+    """Enter the mount and UTS namespaces of a running container process."""
+    libc = _libc()
+    for kind, flag in (("mnt", CLONE_NEWNS), ("uts", CLONE_NEWUTS)):
+        try:
+            fd = os.open(f"/proc/{pid}/ns/{kind}", os.O_RDONLY | os.O_CLOEXEC)
+        except OSError as error:
+            raise LaunchError(f"open namespace of process {pid}: {_reason(error)}") from None
+        try:
+            _check(libc.setns(fd, flag), f"setns {kind}")
+        finally:
+            os.close(fd)
+
+
+def check_namespaces() -> int:
+    """``--check-namespaces``: exit 0 if a private mount namespace with a bind mount works."""
+    import tempfile
+
+    try:
+        libc = _libc()
+        _check(libc.unshare(CLONE_NEWNS), "unshare")
+        _check(libc.mount(b"none", b"/", None, MS_REC | MS_PRIVATE, None), "make / private")
+        directory = tempfile.mkdtemp(prefix="tektite-ns-check-")
+        try:
+            _check(
+                libc.mount(_fs(directory), _fs(directory), None, MS_BIND | MS_REC, None),
+                "bind mount",
+            )
+            _check(libc.umount2(_fs(directory), 0), "umount")
+        finally:
+            os.rmdir(directory)
+    except (LaunchError, OSError, AttributeError) as error:
+        sys.stderr.write(f"{error}\n")
+        return 1
+    return 0
+
+
+def _which(name: str, env: dict[str, str]) -> str:
+    """Resolve argv[0] as Go's exec.LookPath does with the container's PATH."""
+    if "/" in name:
+        return name
+    for directory in (env.get("PATH") or "").split(os.pathsep):
+        candidate = os.path.join(directory or ".", name)
+        if os.path.isfile(candidate) and os.access(candidate, os.X_OK):
+            return candidate
+    raise LaunchError(f'exec: "{name}": executable file not found in $PATH')
+
+
+def _is_shim(path: str, shim: str | None) -> bool:
+    if not shim:
+        return False
+    expected = shim.encode()
+    try:
+        with open(path, "rb") as handle:
+            return handle.read(len(expected) + 1) == expected
+    except OSError:
+        return False  # unreadable (mode 0311 and not root): exec it instead
+
+
+def _prewarm(python_path: str) -> None:
+    """Import the step wrapper and everything it imports, even inside functions.
+
+    A container running as another user may not be able to read this interpreter's
+    library (say, a Python under /root): whatever the wrapper would import later must
+    already be loaded when the service forks.
+    """
+    if python_path not in sys.path:
+        sys.path.insert(0, python_path)
+    import importlib
+
+    for name in _WRAPPER_MODULES:
+        with contextlib.suppress(ImportError):
+            importlib.import_module(name)
+    package = os.path.join(python_path, "tektite", "entrypoint")
+    try:
+        sources = sorted(name for name in os.listdir(package) if name.endswith(".py"))
+    except OSError:
+        return
+    import ast
+
+    for source in sources:
+        with contextlib.suppress(ImportError):
+            importlib.import_module("tektite.entrypoint." + source[:-3])
+        try:
+            with open(os.path.join(package, source), encoding="utf-8") as handle:
+                tree = ast.parse(handle.read())
+        except (OSError, SyntaxError, ValueError):
+            continue
+        for node in ast.walk(tree):
+            names: list[str] = []
+            if isinstance(node, ast.Import):
+                names = [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+                names = [node.module]
+            for name in names:
+                with contextlib.suppress(ImportError, ValueError):
+                    importlib.import_module(name)
+
+
+def _drop_privileges(spec: dict[str, Any]) -> None:
+    uid = spec.get("uid")
+    gid = spec.get("gid")
+    groups = spec.get("groups")
+    try:
+        if gid is not None or groups is not None:
+            os.setgroups([int(group) for group in groups or []])
+        if gid is not None:
+            os.setgid(int(gid))
+        if uid is not None:
+            os.setuid(int(uid))
+    except OSError as error:
+        raise LaunchError(f"set user {uid}:{gid}: {_reason(error)}") from None
+
+
+def _wait_for_go(fd: int) -> None:
+    while True:
+        try:
+            data = os.read(fd, 1)
+        except InterruptedError:
+            continue
+        if not data:
+            # The runtime went away (or deleted the Pod) before releasing us.
+            os._exit(0)
+        os.close(fd)
+        return
+
+
+def _use_environment(env: dict[str, str], python_path: str) -> None:
+    import time
+
+    os.environ.clear()
+    os.environ.update(env)
+    time.tzset()
+    # The service imported the wrapper already (``_prewarm``); only the path is needed.
+    if python_path not in sys.path:
+        sys.path.insert(0, python_path)
+
+
+def run_wrapper_in_process(argv: list[str], env: dict[str, str], python_path: str) -> NoReturn:
+    """Run the step wrapper as the shim would, in this process, with ``env``."""
+    _use_environment(env, python_path)
+    sys.argv = list(argv)
+    from tektite.entrypoint.__main__ import _run
+
+    _run()
+    raise SystemExit(0)
+
+
+# One block of Tekton's place-scripts program (pkg/pod/script.go), for a path without
+# characters the shell would split, glob or expand.
+_PLACE_SCRIPT_BLOCK = (
+    r'scriptfile="(?P<file>[^\s"$`\\*?\[\]]+)"\n'
+    r"touch \$\{scriptfile\} && chmod \+x \$\{scriptfile\}\n"
+    r"cat > \$\{scriptfile\} << '_EOF_'\n"
+    r"(?P<data>[A-Za-z0-9+/=]*)\n"
+    r"_EOF_\n"
+    r'(?P<entry>[^\s"$`\\]+) decode-script "\$\{scriptfile\}"\n'
+)
+
+
+def place_scripts_blocks(
+    argv: list[str], env: dict[str, str], shim: str | None
+) -> list[tuple[str, str]] | None:
+    """(file, base64) per block if ``argv`` is exactly Tekton's place-scripts program
+    whose ``decode-script`` runs the shim, else None."""
+    if len(argv) != 3 or os.path.basename(argv[0]) != "sh" or argv[1] != "-c" or not shim:
+        return None
+    import re
+
+    program = argv[2]
+    blocks: list[tuple[str, str]] = []
+    position = 0
+    pattern = re.compile(_PLACE_SCRIPT_BLOCK)
+    while position < len(program):
+        found = pattern.match(program, position)
+        if found is None:
+            return None
+        try:
+            entry = _which(found.group("entry"), env)
+        except LaunchError:
+            return None
+        if not _is_shim(entry, shim):
+            return None
+        blocks.append((found.group("file"), found.group("data")))
+        position = found.end()
+    return blocks or None
+
+
+def run_place_scripts(blocks: list[tuple[str, str]], env: dict[str, str], python_path: str) -> int:
+    """Carry out place-scripts blocks as ``sh`` would; return the last command's status."""
+    _use_environment(env, python_path)
+    from tektite.entrypoint.main import main as wrapper_main
+
+    mask = os.umask(0)
+    os.umask(mask)
+    status = 0
+    for path, data in blocks:
+        try:
+            os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_CLOEXEC, 0o666 & ~mask))
+            os.utime(path)
+            os.chmod(path, os.stat(path).st_mode & 0o7777 | (0o111 & ~mask))
+        except OSError as error:
+            os.write(2, f"touch: {path}: {_reason(error)}\n".encode())
+        try:
+            with open(path, "w", encoding="ascii") as handle:
+                handle.write(data + "\n")
+        except OSError as error:
+            os.write(2, f"sh: can't create {path}: {_reason(error)}\n".encode())
+        status = wrapper_main(["decode-script", path])
+    return status
+
+
+def launch(spec: dict[str, Any]) -> tuple[str, Any]:
+    """Set the container up as ``spec`` says and exec its command.
+
+    Returns only for work done in this interpreter: ``("wrapper", argv)`` when the
+    command is the step wrapper shim, ``("place-scripts", blocks)`` for Tekton's
+    place-scripts program.
+    """
+    if spec.get("cgroup"):
+        try:
+            with open(os.path.join(spec["cgroup"], "cgroup.procs"), "w") as handle:
+                handle.write("0")
+        except OSError:
+            pass  # tracking falls back to the session; not fatal
+    if spec.get("join_pid"):
+        join_namespaces(int(spec["join_pid"]))
+    elif spec.get("namespace"):
+        setup_namespace(spec["namespace"])
+    env: dict[str, str] = spec["env"]
+    cwd = spec.get("cwd") or "/"
+    try:
+        os.makedirs(cwd, exist_ok=True)
+    except OSError as error:
+        raise LaunchError(f"mkdir {cwd}: {_reason(error)}") from None
+    argv: list[str] = spec["argv"]
+    shim = spec.get("shim")
+    if not argv:
+        raise LaunchError("no command specified")
+    # Decide while still root: the wrapper shim is mode 0311 (not readable by others).
+    in_process: tuple[str, Any] | None = None
+    try:
+        if _is_shim(_which(argv[0], env), shim):
+            in_process = ("wrapper", argv)
+    except LaunchError:
+        pass
+    if in_process is None:
+        blocks = place_scripts_blocks(argv, env, shim)
+        if blocks is not None:
+            in_process = ("place-scripts", blocks)
+    _drop_privileges(spec)
+    try:
+        os.chdir(cwd)
+    except OSError as error:
+        raise LaunchError(
+            f'chdir to cwd ("{cwd}") set in config.json failed: {_reason(error)}'
+        ) from None
+    if spec.get("go_fd") is not None:
+        _wait_for_go(int(spec["go_fd"]))
+    if in_process is not None:
+        return in_process
+    executable = _which(argv[0], env)
+    # Python ignores these; an exec'd program must get the default disposition back.
+    signals: Any = __import__("_signal")
+    for name in ("SIGPIPE", "SIGXFSZ"):
+        if hasattr(signals, name):
+            signals.signal(getattr(signals, name), signals.SIG_DFL)
+    try:
+        os.execve(executable, argv, env)
+    except OSError as error:
+        raise LaunchError(f'exec: "{argv[0]}": {_reason(error)}') from None
+    raise AssertionError("unreachable")  # execve never returns
+
+
+def _fail(error_file: str, message: str) -> NoReturn:
+    try:
+        with open(error_file, "w", encoding="utf-8") as handle:
+            handle.write(message)
+    except OSError:
+        pass
+    with contextlib.suppress(OSError):
+        os.write(2, (message + "\n").encode("utf-8", "replace"))
+    os._exit(START_ERROR_EXIT)
+
+
+def _child(spec_fd: int, output_fd: int, go_fd: int | None) -> NoReturn:
+    """Run in a freshly forked child of the service: become the container."""
+    import marshal
+
+    code = 1
+    try:
+        os.setsid()
+        null = os.open(os.devnull, os.O_RDONLY)
+        os.dup2(null, 0)
+        os.dup2(output_fd, 1)
+        os.dup2(output_fd, 2)
+        os.close(null)
+        os.close(output_fd)
+        with os.fdopen(spec_fd, "rb") as handle:
+            spec: dict[str, Any] = marshal.loads(handle.read())
+        if go_fd is not None:
+            spec["go_fd"] = go_fd
+        try:
+            action, detail = launch(spec)
+        except (LaunchError, OSError) as error:
+            _fail(spec["error_file"], f"unable to start container process: {error}")
+        if action == "wrapper":
+            run_wrapper_in_process(detail, spec["env"], spec["python_path"])
+        code = run_place_scripts(detail, spec["env"], spec["python_path"])
+    except SystemExit as stop:
+        # The step wrapper ran in-process and finished.
+        code = stop.code if isinstance(stop.code, int) else (0 if stop.code is None else 1)
+    except BaseException as error:  # never fall back into the service loop
+        with contextlib.suppress(OSError):
+            os.write(2, f"launcher: {error!r}\n".encode())
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(OSError, ValueError):
+            stream.flush()
+    os._exit(code)
+
+
+def serve(fd: int) -> int:
+    """The launcher service loop on socket ``fd`` (see the module docstring)."""
+    import select
+    import socket
+
+    signals: Any = __import__("_signal")
+    _prewarm(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
+    _libc()
+    channel = socket.socket(fileno=fd)
+    wake_read, wake_write = os.pipe()
+    os.set_blocking(wake_write, False)
+    signals.set_wakeup_fd(wake_write)
+    signals.signal(signals.SIGCHLD, lambda *_: None)
+    children: set[int] = set()
+    while True:
+        try:
+            ready, _, _ = select.select([channel.fileno(), wake_read], [], [])
+        except InterruptedError:
+            continue
+        if wake_read in ready:
+            os.read(wake_read, 4096)
+            while children:
+                try:
+                    pid, status = os.waitpid(-1, os.WNOHANG)
+                except ChildProcessError:
+                    break
+                if pid == 0:
+                    break
+                children.discard(pid)
+                channel.send(f"X {pid} {status}".encode())
+        if channel.fileno() not in ready:
+            continue
+        message, fds, _, _ = socket.recv_fds(channel, 256, 4)
+        if not message:
+            # The runtime is gone: take the containers down with us.
+            for pid in children:
+                # The group may not exist yet (a child that has not reached setsid):
+                # kill the child itself too.
+                with contextlib.suppress(OSError):
+                    os.killpg(pid, signals.SIGKILL)
+                with contextlib.suppress(OSError):
+                    os.kill(pid, signals.SIGKILL)
+            return 0
+        request = message.decode()
+        if len(fds) < 2:
+            for extra in fds:
+                os.close(extra)
+            channel.send(f"E {request} missing file descriptors".encode())
+            continue
+        pid = os.fork()
+        if pid == 0:
+            signals.set_wakeup_fd(-1)
+            signals.signal(signals.SIGCHLD, signals.SIG_DFL)
+            channel.close()
+            os.close(wake_read)
+            os.close(wake_write)
+            _child(fds[0], fds[1], fds[2] if len(fds) > 2 else None)
+        children.add(pid)
+        for received in fds:
+            os.close(received)
+        channel.send(f"S {request} {pid}".encode())
+
+
+def main(argv: list[str]) -> int:
+    """Entry point: ``launcher.py --serve <fd>`` or ``launcher.py --check-namespaces``."""
+    if argv == ["--check-namespaces"]:
+        return check_namespaces()
+    if len(argv) == 2 and argv[0] == "--serve":
+        return serve(int(argv[1]))
+    sys.stderr.write("usage: launcher.py --serve <fd> | --check-namespaces\n")
+    return 2
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1:]))

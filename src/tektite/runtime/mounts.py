@@ -1,0 +1,351 @@
+"""How a host process sees its Pod's volumes at their ``mountPath``s.
+
+Two modes, chosen once per runtime (``detect_mode``):
+
+``namespace`` (root, and ``unshare(CLONE_NEWNS)`` works)
+    Each container runs in its own private mount namespace: the launcher bind-mounts
+    every volume directory at its ``mountPath`` (``subPath`` honoured, ``readOnly``
+    remounted read-only) and the container's own termination-message file at its
+    ``terminationMessagePath``, so literal ``/workspace/...`` and ``/tekton/...`` paths
+    work exactly as in a Pod. A mount needs a mountpoint: when the top directory of a
+    ``mountPath`` is missing on the host (``/tekton``, ``/workspace``, ``/ko-app``), it
+    is created empty on the host and, unless it is itself a mount, covered with a
+    private tmpfs inside the namespace, so the deeper mountpoints never touch the host.
+    Mountpoints under existing host directories (``/etc/app/config``) are created on
+    the host. Everything created on the host is reference-counted across Pods and
+    across runtime processes (``HostMountpoints``) and removed again, only if still
+    empty, when the last Pod using it is deleted.
+
+``rewrite`` (no root or no mount namespaces)
+    Paths cannot be remapped, so the runtime rewrites them: the known mount-path
+    prefixes (every ``mountPath`` of the container, ``/tekton``, ``/ko-app`` and the
+    termination-message path) are replaced by host paths in ``command``, ``args``,
+    ``env`` values and ``workingDir``, and ``TEKTITE_TEKTON_DIR`` points the step
+    wrapper at the Pod's ``/tekton``. The host paths go through a per-Pod *view*
+    directory of symlinks mirroring the mount tree, so paths built from ``/tekton``
+    (the wrapper's ``/tekton/steps/<step>`` links) resolve in every container.
+    Limitations: literal paths inside scripts, files and program defaults are not
+    rewritten (a script that writes ``/workspace/out`` fails); ``readOnly`` is not
+    enforced; a prefix is only recognised at a path boundary; a ``runAsUser`` container
+    must be able to traverse the data directory, since its paths lead through it.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import re
+import subprocess
+import sys
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote, unquote
+
+from tektite.runtime.container_env import ContainerConfigError
+from tektite.runtime.k8s_expand import expand_subpath
+from tektite.runtime.volumes import HostVolume
+
+NAMESPACE = "namespace"
+REWRITE = "rewrite"
+MODES = (NAMESPACE, REWRITE)
+
+TEKTON_ROOT = "/tekton"
+KO_APP = "/ko-app"
+DEFAULT_TERMINATION_PATH = "/dev/termination-log"
+
+LAUNCHER = Path(__file__).with_name("launcher.py")
+
+
+def detect_mode() -> tuple[str, str]:
+    """Return (mode, why): ``namespace`` if we are root and a child can unshare a mount
+    namespace and bind-mount in it, else ``rewrite`` with the reason."""
+    if not sys.platform.startswith("linux"):
+        return REWRITE, "mount namespaces need Linux"
+    if os.geteuid() != 0:
+        return REWRITE, "not running as root"
+    try:
+        probe = subprocess.run(
+            [sys.executable, "-I", "-S", str(LAUNCHER), "--check-namespaces"],
+            capture_output=True,
+            timeout=30,
+            check=False,
+            env={},
+        )
+    except (OSError, subprocess.TimeoutExpired) as error:
+        return REWRITE, f"cannot run the namespace check: {error}"
+    if probe.returncode != 0:
+        why = probe.stderr.decode("utf-8", "replace").strip() or f"exit {probe.returncode}"
+        return REWRITE, f"mount namespaces unavailable: {why}"
+    return NAMESPACE, "root with mount namespaces"
+
+
+@dataclass(frozen=True)
+class Mount:
+    """One bind mount of a container: host ``source`` at container ``target``."""
+
+    source: str
+    target: str
+    read_only: bool
+    is_file: bool
+
+
+def _clean(path: str) -> str:
+    return os.path.normpath(path) if path.startswith("/") else "/" + os.path.normpath(path)
+
+
+def container_mounts(
+    container: dict[str, Any], volumes: dict[str, HostVolume], env: dict[str, str]
+) -> list[Mount]:
+    """The container's ``volumeMounts`` resolved to host paths (subPath/subPathExpr
+    directories are created in the volume when missing, as the kubelet does)."""
+    mounts: list[Mount] = []
+    for entry in container.get("volumeMounts") or []:
+        name = str(entry.get("name", ""))
+        volume = volumes.get(name)
+        if volume is None:
+            raise ContainerConfigError(f'cannot find volume "{name}" to mount into container')
+        target = _clean(str(entry.get("mountPath", "")))
+        sub = str(entry.get("subPath") or "")
+        if entry.get("subPathExpr"):
+            sub = expand_subpath(str(entry["subPathExpr"]), env)
+        source = volume.path
+        if sub:
+            if sub.startswith("/") or ".." in sub.split("/"):
+                raise ContainerConfigError(
+                    f"failed to prepare subPath for volumeMount {name!r} of container "
+                    f"{container.get('name')!r}"
+                )
+            source = os.path.join(volume.path, sub)
+            if not os.path.lexists(source):
+                os.makedirs(source, mode=0o777, exist_ok=True)
+        read_only = bool(entry.get("readOnly")) or volume.read_only
+        mounts.append(Mount(source, target, read_only, os.path.isfile(source)))
+    return mounts
+
+
+def _depth(path: str) -> int:
+    return 0 if path == "/" else path.count("/")
+
+
+def _covered(path: str, targets: set[str]) -> bool:
+    """Whether a proper ancestor of ``path`` is one of ``targets``."""
+    parent = os.path.dirname(path)
+    while parent != "/":
+        if parent in targets:
+            return True
+        parent = os.path.dirname(parent)
+    return False
+
+
+@dataclass
+class NamespacePlan:
+    """What the launcher mounts, and which host mountpoints must exist first."""
+
+    tmpfs: list[str]
+    mounts: list[Mount]
+    host_dirs: list[str]
+    host_files: list[str]
+
+
+def namespace_plan(mounts: list[Mount], virtual_tops: set[str]) -> NamespacePlan:
+    """Order the mounts parents-first and work out the host mountpoints they need.
+
+    ``virtual_tops`` are top-level directories this runtime created on the host for
+    earlier containers: they are treated as missing, so every container covers them
+    with its own tmpfs instead of creating mountpoints inside them on the host.
+    """
+    ordered = sorted(mounts, key=lambda mount: _depth(mount.target))
+    targets = {mount.target for mount in ordered}
+    tmpfs: list[str] = []
+    host_dirs: list[str] = []
+    host_files: list[str] = []
+    for mount in ordered:
+        target = mount.target
+        if target == "/":
+            continue
+        top = "/" + target.split("/")[1]
+        if top in virtual_tops or not os.path.lexists(top):
+            if top not in host_dirs:
+                host_dirs.append(top)
+            if top not in targets and top not in tmpfs:
+                tmpfs.append(top)
+            continue
+        if _covered(target, targets) or os.path.lexists(target):
+            continue
+        parent = os.path.dirname(target)
+        if not os.path.lexists(parent) and parent not in host_dirs:
+            host_dirs.append(parent)
+        (host_files if mount.is_file else host_dirs).append(target)
+    return NamespacePlan(tmpfs, ordered, host_dirs, host_files)
+
+
+def default_registry() -> Path:
+    """Where runtimes on this host coordinate the mountpoints they create."""
+    run = Path("/run")
+    if os.access(run, os.W_OK):
+        return run / "tektite" / "mountpoints"
+    return Path(tempfile.gettempdir()) / f"tektite-mountpoints-{os.geteuid()}"
+
+
+class HostMountpoints:
+    """Mountpoints Tektite created on the host, reference-counted across Pods and
+    across runtimes.
+
+    Removing a directory that is a mountpoint in another mount namespace silently
+    detaches that mount there (Linux >= 3.18), so a mountpoint may only go once nobody
+    uses it. Within a runtime, Pods are counted; between runtimes (several Tektite
+    processes, parallel test runs) every user holds a shared ``flock`` on a lock file
+    per path in ``registry``, and a path is removed only under an exclusive lock,
+    only if still empty. A lock file containing ``1`` marks a path Tektite created.
+    """
+
+    def __init__(self, registry: Path | None = None) -> None:
+        self._registry = registry or default_registry()
+        self._users: dict[str, set[object]] = {}
+        self._locks: dict[str, int] = {}
+
+    def _lock_file(self, path: str) -> Path:
+        return self._registry / (quote(path, safe="") + ".lock")
+
+    def _share(self, path: str) -> int:
+        """Hold a shared lock on ``path`` (once per runtime); return its fd."""
+        fd = self._locks.get(path)
+        if fd is None:
+            self._registry.mkdir(parents=True, exist_ok=True)
+            fd = os.open(self._lock_file(path), os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
+            fcntl.flock(fd, fcntl.LOCK_SH)
+            self._locks[path] = fd
+        return fd
+
+    def _drop(self, path: str) -> None:
+        fd = self._locks.pop(path, None)
+        if fd is not None:
+            os.close(fd)  # closing releases the lock
+
+    @staticmethod
+    def _marked(fd: int) -> bool:
+        return os.pread(fd, 1, 0) == b"1"
+
+    def tops(self) -> set[str]:
+        """Top-level directories (``/tekton``) that Tektite created on this host."""
+        found: set[str] = set()
+        try:
+            names = os.listdir(self._registry)
+        except OSError:
+            return found
+        for name in names:
+            path = unquote(name.removesuffix(".lock"))
+            if path.count("/") != 1 or not os.path.isdir(path):
+                continue
+            try:
+                with open(self._registry / name, "rb") as handle:
+                    if handle.read(1) == b"1":
+                        found.add(path)
+            except OSError:
+                continue
+        return found
+
+    def acquire(self, user: object, dirs: list[str], files: list[str]) -> None:
+        """Make sure ``dirs`` and (empty) ``files`` exist on the host, for ``user``;
+        paths that existed and were not made by Tektite are never touched."""
+        for path in [*dirs, *files]:
+            chain = []
+            probe = path
+            while probe != "/":
+                chain.append(probe)
+                probe = os.path.dirname(probe)
+            for step in reversed(chain):  # parents first
+                fd = self._share(step)
+                if not os.path.lexists(step):
+                    if step == path and path in files:
+                        with open(step, "ab"):
+                            pass
+                    else:
+                        os.makedirs(step, mode=0o755, exist_ok=True)
+                    os.pwrite(fd, b"1", 0)
+                if self._marked(fd):
+                    self._users.setdefault(step, set()).add(user)
+                else:
+                    self._drop(step)  # a real host path: not ours to track
+
+    def release(self, user: object) -> None:
+        """Forget ``user``; remove what no runtime uses any more, deepest first, if empty."""
+        unused = []
+        for path, users in self._users.items():
+            users.discard(user)
+            if not users:
+                unused.append(path)
+        for path in sorted(unused, key=_depth, reverse=True):
+            del self._users[path]
+            fd = self._locks.get(path)
+            if fd is None:
+                continue
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except OSError:
+                self._drop(path)  # another runtime still uses it
+                continue
+            try:
+                if os.path.isdir(path) and not os.path.islink(path):
+                    os.rmdir(path)
+                elif os.path.isfile(path) and os.path.getsize(path) == 0:
+                    os.unlink(path)
+                os.ftruncate(fd, 0)
+            except OSError:
+                pass  # not empty (or busy): leave it, still marked as ours
+            self._drop(path)
+
+    def close(self) -> None:
+        """Release every lock (the paths stay)."""
+        for path in list(self._locks):
+            self._drop(path)
+
+
+# ---------------------------------------------------------------------------
+# rewrite mode
+
+
+_BEFORE = r"(?<![A-Za-z0-9_.+/\-])"
+_AFTER = r"(?![A-Za-z0-9_.+\-])"
+
+
+@dataclass
+class Rewriter:
+    """Replaces container path prefixes with host paths at path boundaries."""
+
+    prefixes: dict[str, str] = field(default_factory=dict)
+    _pattern: re.Pattern[str] | None = None
+
+    def add(self, container_path: str, host_path: str) -> None:
+        """Map ``container_path`` (and everything under it) to ``host_path``."""
+        self.prefixes[_clean(container_path)] = host_path
+        self._pattern = None
+
+    def rewrite(self, text: str) -> str:
+        """``text`` with every recognised container path replaced by its host path."""
+        if not self.prefixes:
+            return text
+        if self._pattern is None:
+            ordered = sorted(self.prefixes, key=len, reverse=True)
+            alternatives = "|".join(re.escape(prefix) for prefix in ordered)
+            self._pattern = re.compile(f"{_BEFORE}({alternatives}){_AFTER}")
+        return self._pattern.sub(lambda found: self.prefixes[found.group(1)], text)
+
+
+def build_view(view: Path, mounts: list[Mount], placed: dict[str, str]) -> None:
+    """Add symlinks ``view/<target>`` → source for ``mounts`` to a Pod's view.
+
+    ``placed`` (target → source of the links made so far) is updated; a target that
+    is already placed keeps its first source.
+    """
+    (view / TEKTON_ROOT.lstrip("/")).mkdir(parents=True, exist_ok=True)
+    for mount in sorted(mounts, key=lambda mount: _depth(mount.target)):
+        if mount.target in placed or mount.target == "/":
+            continue
+        link = view / mount.target.lstrip("/")
+        link.parent.mkdir(parents=True, exist_ok=True)
+        if not os.path.lexists(link):
+            os.symlink(mount.source, link)
+        placed[mount.target] = mount.source

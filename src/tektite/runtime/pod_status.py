@@ -1,0 +1,190 @@
+"""Pod and container status in Kubernetes' JSON shape, and the kubelet's phase rules.
+
+``ContainerRecord`` holds what the kubelet knows about one container and renders a
+``ContainerStatus``; ``pod_phase`` is the kubelet's ``getPhase`` for
+``restartPolicy: Never``; ``Conditions`` keeps ``lastTransitionTime`` stable across
+renders. Times are RFC 3339 with whole seconds, as ``metav1.Time`` serialises them.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+PENDING = "Pending"
+RUNNING = "Running"
+SUCCEEDED = "Succeeded"
+FAILED = "Failed"
+
+POD_INITIALIZING = "PodInitializing"
+CONTAINER_CREATING = "ContainerCreating"
+CREATE_CONTAINER_CONFIG_ERROR = "CreateContainerConfigError"
+START_ERROR = "StartError"
+COMPLETED = "Completed"
+ERROR = "Error"
+
+
+def now_rfc3339() -> str:
+    """The current UTC time as ``2006-01-02T15:04:05Z``."""
+    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+
+
+@dataclass
+class Terminated:
+    """A ``ContainerStateTerminated``."""
+
+    exit_code: int
+    reason: str
+    message: str
+    started_at: str
+    finished_at: str
+    container_id: str
+
+    def to_json(self) -> dict[str, Any]:
+        """The API shape (``message`` and ``containerID`` omitted when empty)."""
+        data: dict[str, Any] = {"exitCode": self.exit_code, "reason": self.reason}
+        if self.message:
+            data["message"] = self.message
+        data["startedAt"] = self.started_at
+        data["finishedAt"] = self.finished_at
+        if self.container_id:
+            data["containerID"] = self.container_id
+        return data
+
+
+@dataclass
+class ContainerRecord:
+    """The kubelet's view of one container."""
+
+    name: str
+    image: str
+    init: bool = False
+    waiting_reason: str = POD_INITIALIZING
+    waiting_message: str = ""
+    started_at: str | None = None
+    terminated: Terminated | None = None
+    last_terminated: Terminated | None = None
+    container_id: str = ""
+    ready: bool = False
+    started: bool = False
+    restart_count: int = 0
+
+    @property
+    def state(self) -> str:
+        """``waiting``, ``running`` or ``terminated``."""
+        if self.terminated is not None:
+            return "terminated"
+        return "running" if self.started_at is not None else "waiting"
+
+    def wait(self, reason: str, message: str = "") -> None:
+        """Enter (or stay in) the waiting state with ``reason``."""
+        self.waiting_reason = reason
+        self.waiting_message = message
+
+    def run(self, container_id: str, started_at: str | None = None) -> None:
+        """Enter the running state."""
+        self.container_id = container_id
+        self.started_at = started_at or now_rfc3339()
+
+    def terminate(self, exit_code: int, reason: str, message: str) -> None:
+        """Enter the terminated state now."""
+        now = now_rfc3339()
+        self.terminated = Terminated(
+            exit_code, reason, message, self.started_at or now, now, self.container_id
+        )
+        self.ready = self.init and exit_code == 0  # a completed init container is ready
+        self.started = False
+
+    def to_json(self) -> dict[str, Any]:
+        """A ``ContainerStatus``."""
+        state: dict[str, Any]
+        if self.terminated is not None:
+            state = {"terminated": self.terminated.to_json()}
+        elif self.started_at is not None:
+            state = {"running": {"startedAt": self.started_at}}
+        else:
+            waiting: dict[str, Any] = {"reason": self.waiting_reason}
+            if self.waiting_message:
+                waiting["message"] = self.waiting_message
+            state = {"waiting": waiting}
+        data: dict[str, Any] = {
+            "name": self.name,
+            "state": state,
+            "lastState": (
+                {"terminated": self.last_terminated.to_json()} if self.last_terminated else {}
+            ),
+            "ready": self.ready,
+            "restartCount": self.restart_count,
+            "image": self.image,
+            "imageID": "",
+        }
+        if self.container_id:
+            data["containerID"] = self.container_id
+        data["started"] = self.started
+        return data
+
+
+def pod_phase(
+    init: list[ContainerRecord],
+    containers: list[ContainerRecord],
+    *,
+    init_failed: bool,
+    initialized: bool,
+) -> str:
+    """The kubelet's ``getPhase`` with ``restartPolicy: Never``."""
+    if init_failed:
+        return FAILED
+    if not initialized:
+        return PENDING
+    waiting = running = stopped = succeeded = 0
+    for record in containers:
+        if record.terminated is not None:
+            stopped += 1
+            succeeded += record.terminated.exit_code == 0
+        elif record.started_at is not None:
+            running += 1
+        else:
+            waiting += 1
+    # Restartable init containers (native sidecars) keep a Pod running.
+    running += sum(
+        1 for record in init if record.started_at is not None and record.terminated is None
+    )
+    if waiting:
+        return PENDING
+    if running:
+        return RUNNING
+    if stopped:
+        return SUCCEEDED if stopped == succeeded else FAILED
+    return PENDING
+
+
+@dataclass
+class Conditions:
+    """Pod conditions with stable ``lastTransitionTime``s."""
+
+    _current: dict[str, tuple[str, str, str, str]] = field(default_factory=dict)
+
+    def set(self, kind: str, ok: bool, reason: str = "", message: str = "") -> None:
+        """Record condition ``kind``; the transition time changes only with the status."""
+        status = "True" if ok else "False"
+        previous = self._current.get(kind)
+        when = previous[3] if previous and previous[0] == status else now_rfc3339()
+        self._current[kind] = (status, "" if ok else reason, "" if ok else message, when)
+
+    def to_json(self) -> list[dict[str, Any]]:
+        """The ``conditions`` list."""
+        out: list[dict[str, Any]] = []
+        for kind, (status, reason, message, when) in self._current.items():
+            item: dict[str, Any] = {
+                "type": kind,
+                "status": status,
+                "lastProbeTime": None,
+                "lastTransitionTime": when,
+            }
+            if reason:
+                item["reason"] = reason
+            if message:
+                item["message"] = message
+            out.append(item)
+        return out

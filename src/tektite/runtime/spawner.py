@@ -1,0 +1,205 @@
+"""The runtime's side of the launcher service (``launcher.py --serve``).
+
+``Spawner`` starts the service once and asks it to fork a container for each
+``spawn``; ``LaunchedProcess`` is the handle: its ``pid`` arrives a moment later, its
+``exited`` future resolves with a ``Popen``-style return code (negative for a signal)
+when the service reports the exit. Everything is driven by one reader callback on the
+event loop: no threads, no child watcher.
+
+If the service dies, processes it had forked are killed and reported as killed
+(their real exit status went with their parent), and the next ``spawn`` starts a new
+service.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import marshal
+import os
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+from typing import Any
+
+from tektite.runtime.mounts import LAUNCHER
+
+
+class LaunchedProcess:
+    """A process forked by the launcher service."""
+
+    def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
+        self.pid: int | None = None
+        self.returncode: int | None = None
+        self.started: asyncio.Future[int] = loop.create_future()
+        self.exited: asyncio.Future[int] = loop.create_future()
+        self._pending_signals: list[int] = []
+
+    def send_signal(self, signum: int) -> None:
+        """Signal the process (queued until its pid is known); no-op once it exited."""
+        if self.returncode is not None:
+            return
+        if self.pid is None:
+            self._pending_signals.append(signum)
+            return
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.kill(self.pid, signum)
+
+    def kill(self) -> None:
+        """SIGKILL the process."""
+        self.send_signal(signal.SIGKILL)
+
+    def _set_pid(self, pid: int) -> None:
+        self.pid = pid
+        if not self.started.done():
+            self.started.set_result(pid)
+        pending, self._pending_signals = self._pending_signals, []
+        for signum in pending:
+            self.send_signal(signum)
+
+    def _set_exit(self, returncode: int) -> None:
+        self.returncode = returncode
+        if not self.started.done():
+            self.started.set_exception(ProcessLookupError("the process never started"))
+            self.started.exception()  # retrieved: nobody has to await it
+        if not self.exited.done():
+            self.exited.set_result(returncode)
+
+
+def _spec_fd(spec: dict[str, Any]) -> int:
+    data = marshal.dumps(spec)
+    try:
+        fd = os.memfd_create("tektite-launch-spec", os.MFD_CLOEXEC)
+    except (AttributeError, OSError):
+        with tempfile.TemporaryFile() as handle:
+            fd = os.dup(handle.fileno())
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view) :]
+    os.lseek(fd, 0, os.SEEK_SET)
+    return fd
+
+
+class Spawner:
+    """Client of one launcher service process."""
+
+    def __init__(self) -> None:
+        self._service: subprocess.Popen[bytes] | None = None
+        self._channel: socket.socket | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._next_id = 0
+        self._requests: dict[str, LaunchedProcess] = {}
+        self._by_pid: dict[int, LaunchedProcess] = {}
+
+    def start(self) -> None:
+        """Start the service now (it warms up while the caller does other work)."""
+        if self._channel is not None:
+            return
+        ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+        env = {
+            name: os.environ[name] for name in ("LANG", "LC_ALL", "LC_CTYPE") if name in os.environ
+        }
+        self._service = subprocess.Popen(
+            [sys.executable, "-I", "-S", str(LAUNCHER), "--serve", str(theirs.fileno())],
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            pass_fds=(theirs.fileno(),),
+            env=env,
+            start_new_session=True,
+        )
+        theirs.close()
+        self._channel = ours
+
+    def _ensure_service(self) -> socket.socket:
+        loop = asyncio.get_running_loop()
+        if self._channel is None:
+            self.start()
+        assert self._channel is not None
+        if self._loop is not loop:
+            if self._loop is not None and not self._loop.is_closed():
+                with contextlib.suppress(ValueError, RuntimeError):
+                    self._loop.remove_reader(self._channel.fileno())
+            self._loop = loop
+            loop.add_reader(self._channel.fileno(), self._readable)
+        return self._channel
+
+    def spawn(self, spec: dict[str, Any], output_fd: int, go_fd: int | None) -> LaunchedProcess:
+        """Fork a container from the service; ``output_fd`` becomes its stdout/stderr."""
+        channel = self._ensure_service()
+        assert self._loop is not None
+        process = LaunchedProcess(self._loop)
+        self._next_id += 1
+        request = str(self._next_id)
+        spec_fd = _spec_fd(spec)
+        fds = [spec_fd, output_fd] + ([go_fd] if go_fd is not None else [])
+        try:
+            socket.send_fds(channel, [request.encode()], fds)
+        except OSError:
+            self._service_died()
+            raise
+        finally:
+            os.close(spec_fd)
+        self._requests[request] = process
+        return process
+
+    def _readable(self) -> None:
+        assert self._channel is not None
+        while True:
+            try:
+                message = self._channel.recv(256, socket.MSG_DONTWAIT)
+            except BlockingIOError:
+                return
+            except OSError:
+                message = b""
+            if not message:
+                self._service_died()
+                return
+            kind, _, rest = message.decode().partition(" ")
+            if kind == "S":
+                request, _, pid_text = rest.partition(" ")
+                process = self._requests.pop(request, None)
+                if process is not None:
+                    pid = int(pid_text)
+                    self._by_pid[pid] = process
+                    process._set_pid(pid)
+            elif kind == "X":
+                pid_text, _, status_text = rest.partition(" ")
+                found = self._by_pid.pop(int(pid_text), None)
+                if found is not None:
+                    found._set_exit(os.waitstatus_to_exitcode(int(status_text)))
+            elif kind == "E":
+                request, _, _ = rest.partition(" ")
+                lost = self._requests.pop(request, None)
+                if lost is not None:
+                    lost._set_exit(128)
+
+    def _service_died(self) -> None:
+        for process in [*self._requests.values(), *self._by_pid.values()]:
+            process.kill()
+            process._set_exit(-signal.SIGKILL)
+        self._requests.clear()
+        self._by_pid.clear()
+        self._shutdown()
+
+    def _shutdown(self) -> None:
+        if self._channel is not None:
+            if self._loop is not None and not self._loop.is_closed():
+                with contextlib.suppress(ValueError, RuntimeError):
+                    self._loop.remove_reader(self._channel.fileno())
+            self._channel.close()
+            self._channel = None
+            self._loop = None
+        if self._service is not None:
+            # Closing the channel makes the service exit; reap it.
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                self._service.wait(timeout=5)
+            if self._service.returncode is None:
+                self._service.kill()
+                self._service.wait()
+            self._service = None
+
+    def close(self) -> None:
+        """Stop the service (its remaining children are killed with it)."""
+        self._shutdown()

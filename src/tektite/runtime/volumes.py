@@ -1,0 +1,357 @@
+"""Pod volumes materialised as host directories, as the kubelet's volume plugins do.
+
+Each volume of a Pod becomes a directory ``<pod dir>/<volume name>`` (except
+PersistentVolumeClaims, which live where ``ClusterData.claim_directory`` says, and
+``hostPath``, which is the host path itself):
+
+- ``emptyDir`` (any medium; ``ephemeral`` too): an empty directory, mode 0777;
+- ``configMap`` / ``secret``: one file per key, or per ``items`` entry at its ``path``,
+  with ``mode`` / ``defaultMode`` (0644); a missing object or key fails unless
+  ``optional``;
+- ``downwardAPI``: files from ``fieldRef`` (``metadata.name|namespace|uid``,
+  ``metadata.labels``, ``metadata.annotations`` and single keys of those) and
+  ``resourceFieldRef``; rewritten by ``refresh_downward`` when annotations change, which
+  is how ``tekton.dev/ready`` reaches ``/tekton/downward/ready``;
+- ``projected``: configMap, secret and downwardAPI sources merged (service account
+  tokens are written empty: there is no API server to issue one).
+
+Files are replaced atomically (write then rename) so a reader never sees half a file.
+The kubelet's ``..data`` symlink indirection is not reproduced.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from tektite.entrypoint.gostyle import go_quote
+from tektite.runtime.container_env import (
+    ContainerConfigError,
+    field_ref_value,
+    resource_field_value,
+)
+from tektite.runtime.protocol import ClusterData, Pod
+
+DEFAULT_FILE_MODE = 0o644
+EMPTY_DIR_MODE = 0o777
+_DIR_MODE = 0o755
+
+# Volume types whose content the kubelet always mounts read-only.
+_READ_ONLY_KINDS = frozenset({"configMap", "secret", "downwardAPI", "projected"})
+_SUPPORTED = frozenset(
+    {
+        "emptyDir",
+        "ephemeral",
+        "configMap",
+        "secret",
+        "downwardAPI",
+        "projected",
+        "persistentVolumeClaim",
+        "hostPath",
+    }
+)
+
+
+class VolumeError(Exception):
+    """A volume cannot be set up (yet): the kubelet keeps the Pod ``ContainerCreating``.
+
+    ``permanent`` errors (an unsupported volume type) can never succeed.
+    """
+
+    def __init__(self, message: str, *, permanent: bool = False) -> None:
+        super().__init__(message)
+        self.message = message
+        self.permanent = permanent
+
+
+@dataclass(frozen=True)
+class HostVolume:
+    """Where a Pod volume lives on the host."""
+
+    name: str
+    kind: str
+    path: str
+    read_only: bool
+    """The kubelet mounts this kind read-only whatever the volumeMount says."""
+    owned: bool
+    """The directory belongs to the Pod and is deleted with it."""
+
+
+def volume_kind(volume: dict[str, Any]) -> str:
+    """The source type of a ``volumes[]`` entry (``emptyDir``, ``configMap``, …)."""
+    for key in volume:
+        if key != "name":
+            return key
+    return "emptyDir"  # a volume with no source is an emptyDir, as the API defaults it
+
+
+def _check_relative(path: str, volume: str) -> None:
+    parts = path.split("/")
+    if not path or path.startswith("/") or ".." in parts:
+        raise VolumeError(f'volume "{volume}": invalid path {go_quote(path)}', permanent=True)
+
+
+def _write_atomic(target: Path, content: bytes, mode: int) -> None:
+    target.parent.mkdir(parents=True, exist_ok=True)
+    temporary = target.with_name(f".{target.name}.tmp")
+    with open(temporary, "wb") as handle:
+        handle.write(content)
+    os.chmod(temporary, mode)
+    os.replace(temporary, target)
+
+
+_Files = dict[str, tuple[bytes, int]]
+
+
+def _key_files(
+    data: dict[str, bytes] | None,
+    source: dict[str, Any],
+    *,
+    kind: str,
+    object_name: str,
+    default_mode: int,
+) -> _Files:
+    """Files of a configMap/secret source (volume or projection)."""
+    optional = bool(source.get("optional"))
+    if data is None:
+        if optional:
+            return {}
+        plural = "configmaps" if kind == "configMap" else "secrets"
+        raise VolumeError(f'{plural} "{object_name}" not found')
+    mode = int(source.get("defaultMode", default_mode))
+    items = source.get("items")
+    if not items:
+        return {key: (value, mode) for key, value in data.items()}
+    files: _Files = {}
+    for item in items:
+        key = str(item.get("key", ""))
+        if key not in data:
+            if optional:
+                continue
+            noun = (
+                "configmap references non-existent config key"
+                if kind == "configMap"
+                else ("secret references non-existent secret key")
+            )
+            raise VolumeError(f"{noun}: {key}")
+        files[str(item.get("path", key))] = (data[key], int(item.get("mode", mode)))
+    return files
+
+
+def _format_map(values: dict[str, str]) -> str:
+    """The kubelet's ``fieldpath.FormatMap``: sorted ``key="value"`` lines, Go-quoted."""
+    return "\n".join(f"{key}={go_quote(str(values[key]))}" for key in sorted(values))
+
+
+def _downward_value(pod: Pod, item: dict[str, Any]) -> str:
+    field = item.get("fieldRef")
+    if field is not None:
+        path = str(field.get("fieldPath", ""))
+        meta: dict[str, Any] = pod.get("metadata") or {}
+        if path in ("metadata.labels", "metadata.annotations"):
+            return _format_map(meta.get(path.split(".")[1]) or {})
+        return field_ref_value(pod, path)
+    resource = item.get("resourceFieldRef")
+    if resource is not None:
+        wanted = resource.get("containerName")
+        spec: dict[str, Any] = pod.get("spec") or {}
+        for container in (spec.get("containers") or []) + (spec.get("initContainers") or []):
+            if container.get("name") == wanted:
+                return resource_field_value(container, resource)
+        raise ContainerConfigError(f"container {wanted} not found")
+    return ""
+
+
+def _downward_files(pod: Pod, source: dict[str, Any], default_mode: int) -> _Files:
+    mode = int(source.get("defaultMode", default_mode))
+    files: _Files = {}
+    for item in source.get("items") or []:
+        try:
+            value = _downward_value(pod, item)
+        except ContainerConfigError as error:
+            raise VolumeError(error.message, permanent=True) from None
+        files[str(item.get("path", ""))] = (
+            value.encode("utf-8", "surrogateescape"),
+            int(item.get("mode", mode)),
+        )
+    return files
+
+
+def volume_files(pod: Pod, volume: dict[str, Any], cluster: ClusterData) -> _Files | None:
+    """The files a configMap/secret/downwardAPI/projected volume holds (relative path →
+    (content, mode)), or None for the other kinds (plain directories)."""
+    namespace = str((pod.get("metadata") or {}).get("namespace") or "default")
+    kind = volume_kind(volume)
+    source: dict[str, Any] = volume.get(kind) or {}
+    files: _Files
+    if kind == "configMap":
+        name = str(source.get("name", ""))
+        files = _key_files(
+            cluster.config_map(namespace, name),
+            source,
+            kind=kind,
+            object_name=name,
+            default_mode=DEFAULT_FILE_MODE,
+        )
+    elif kind == "secret":
+        name = str(source.get("secretName", ""))
+        files = _key_files(
+            cluster.secret(namespace, name),
+            source,
+            kind=kind,
+            object_name=name,
+            default_mode=DEFAULT_FILE_MODE,
+        )
+    elif kind == "downwardAPI":
+        files = _downward_files(pod, source, DEFAULT_FILE_MODE)
+    elif kind == "projected":
+        default_mode = int(source.get("defaultMode", DEFAULT_FILE_MODE))
+        files = {}
+        for projection in source.get("sources") or []:
+            if "configMap" in projection:
+                ref = projection["configMap"]
+                name = str(ref.get("name", ""))
+                files.update(
+                    _key_files(
+                        cluster.config_map(namespace, name),
+                        {**ref, "defaultMode": default_mode},
+                        kind="configMap",
+                        object_name=name,
+                        default_mode=default_mode,
+                    )
+                )
+            elif "secret" in projection:
+                ref = projection["secret"]
+                name = str(ref.get("name", ""))
+                files.update(
+                    _key_files(
+                        cluster.secret(namespace, name),
+                        {**ref, "defaultMode": default_mode},
+                        kind="secret",
+                        object_name=name,
+                        default_mode=default_mode,
+                    )
+                )
+            elif "downwardAPI" in projection:
+                files.update(
+                    _downward_files(
+                        pod,
+                        {**projection["downwardAPI"], "defaultMode": default_mode},
+                        default_mode,
+                    )
+                )
+            elif "serviceAccountToken" in projection:
+                token = projection["serviceAccountToken"]
+                files[str(token.get("path", "token"))] = (b"", default_mode)
+    else:
+        return None
+    for path in files:
+        _check_relative(path, str(volume.get("name", "")))
+    return files
+
+
+def _write_files(directory: Path, files: _Files) -> None:
+    directory.mkdir(parents=True, exist_ok=True)
+    for relative, (content, mode) in files.items():
+        _write_atomic(directory / relative, content, mode)
+
+
+def _host_path(volume: dict[str, Any]) -> str:
+    source: dict[str, Any] = volume.get("hostPath") or {}
+    path = str(source.get("path", ""))
+    kind = str(source.get("type") or "")
+    exists = os.path.lexists(path)
+    if kind == "DirectoryOrCreate" and not exists:
+        os.makedirs(path, mode=_DIR_MODE, exist_ok=True)
+    elif kind == "FileOrCreate" and not exists:
+        os.makedirs(os.path.dirname(path) or "/", exist_ok=True)
+        with open(path, "ab"):
+            pass
+    elif kind == "Directory" and not os.path.isdir(path):
+        raise VolumeError(f"hostPath type check failed: {path} is not a directory")
+    elif kind == "File" and not os.path.isfile(path):
+        raise VolumeError(f"hostPath type check failed: {path} is not a file")
+    return path
+
+
+def materialise_volume(
+    pod: Pod, volume: dict[str, Any], pod_dir: Path, cluster: ClusterData
+) -> HostVolume:
+    """Create one volume on the host; raise VolumeError if it cannot be (yet)."""
+    name = str(volume.get("name", ""))
+    kind = volume_kind(volume)
+    if kind not in _SUPPORTED:
+        raise VolumeError(
+            f'volume "{name}": the host runtime does not support {kind} volumes', permanent=True
+        )
+    if kind == "persistentVolumeClaim":
+        claim = str((volume.get(kind) or {}).get("claimName", ""))
+        namespace = str((pod.get("metadata") or {}).get("namespace") or "default")
+        claimed = cluster.claim_directory(namespace, claim)
+        if claimed is None:
+            raise VolumeError(f'persistentvolumeclaim "{claim}" not found')
+        read_only = bool((volume.get(kind) or {}).get("readOnly"))
+        return HostVolume(name, kind, claimed, read_only, owned=False)
+    if kind == "hostPath":
+        return HostVolume(name, kind, _host_path(volume), False, owned=False)
+    directory = pod_dir / name
+    files = volume_files(pod, volume, cluster)
+    if files is None:
+        directory.mkdir(parents=True, exist_ok=True)
+        os.chmod(directory, EMPTY_DIR_MODE)  # the kubelet's emptyDir is world-writable
+    else:
+        _write_files(directory, files)
+        os.chmod(directory, _DIR_MODE)
+    return HostVolume(name, kind, str(directory), kind in _READ_ONLY_KINDS, owned=True)
+
+
+def materialise_volumes(pod: Pod, pod_dir: Path, cluster: ClusterData) -> dict[str, HostVolume]:
+    """Create every volume of ``pod`` under ``pod_dir``; VolumeError names the first
+    that cannot be set up, prefixed as the kubelet's ``MountVolume.SetUp`` event is."""
+    volumes: dict[str, HostVolume] = {}
+    for volume in (pod.get("spec") or {}).get("volumes") or []:
+        name = str(volume.get("name", ""))
+        try:
+            volumes[name] = materialise_volume(pod, volume, pod_dir, cluster)
+        except VolumeError as error:
+            raise VolumeError(
+                f'MountVolume.SetUp failed for volume "{name}" : {error.message}',
+                permanent=error.permanent,
+            ) from None
+    return volumes
+
+
+def _has_downward(volume: dict[str, Any]) -> bool:
+    kind = volume_kind(volume)
+    if kind == "downwardAPI":
+        return True
+    if kind == "projected":
+        sources = (volume.get("projected") or {}).get("sources") or []
+        return any("downwardAPI" in source for source in sources)
+    return False
+
+
+def refresh_downward(pod: Pod, volumes: dict[str, HostVolume], cluster: ClusterData) -> None:
+    """Rewrite the downward-API files of ``pod`` after its metadata changed."""
+    for volume in (pod.get("spec") or {}).get("volumes") or []:
+        host = volumes.get(str(volume.get("name", "")))
+        if host is None or not _has_downward(volume):
+            continue
+        try:
+            files = volume_files(pod, volume, cluster)
+        except VolumeError:
+            continue  # a projected configMap vanished: keep the files we have
+        if files:
+            _write_files(Path(host.path), files)
+
+
+def remove_pod_dir(pod_dir: Path) -> None:
+    """Delete the Pod's directory with its own volumes (emptyDir and friends).
+
+    Symlinks are removed, never followed, so PersistentVolumeClaim and hostPath data
+    reached through them is kept.
+    """
+    shutil.rmtree(pod_dir, ignore_errors=True)

@@ -1,0 +1,30 @@
+"""Tekton's TaskRun examples reach Succeeded=True on the host runtime."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+import pytest
+
+from tests.conformance.host_support import HOST_SKIPS
+from tests.conformance.runner import run_example
+from tests.conformance.test_examples_api import _FILES, _id
+
+TASKRUN_FILES = [
+    f
+    for f in _FILES
+    if "taskruns" in f.parts and "no-ci" not in f.parts and _id(f) not in HOST_SKIPS
+]
+
+
+def test_skip_list_names_real_files() -> None:
+    ids = {_id(f) for f in _FILES}
+    assert set(HOST_SKIPS) <= ids, set(HOST_SKIPS) - ids
+
+
+@pytest.mark.parametrize("path", TASKRUN_FILES, ids=_id)
+def test_taskrun_example_succeeds_on_host(path: Path, tmp_path: Path) -> None:
+    run, report = asyncio.run(run_example(path, tmp_path))
+    conditions = (run.get("status") or {}).get("conditions") or [{}]
+    assert conditions[0].get("status") == "True", report

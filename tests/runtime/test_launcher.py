@@ -1,0 +1,220 @@
+"""The launcher service and its children, driven through ``Spawner``."""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+from host_helpers import run
+
+from tektite.runtime import mounts
+from tektite.runtime.host import install_shim
+from tektite.runtime.launcher import place_scripts_blocks
+from tektite.runtime.spawner import Spawner
+
+
+def spec(tmp_path: Path, argv: list[str], **extra: Any) -> dict[str, Any]:
+    return {
+        "argv": argv,
+        "env": {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "GREETING": "hi"},
+        "cwd": str(tmp_path),
+        "namespace": None,
+        "uid": None,
+        "gid": None,
+        "groups": None,
+        "shim": None,
+        "python_path": str(Path(__file__).resolve().parents[2] / "src"),
+        "error_file": str(tmp_path / "error"),
+        **extra,
+    }
+
+
+def spawn_and_wait(spawner: Spawner, launch: dict[str, Any], output: Path) -> int:
+    async def scenario() -> int:
+        fd = os.open(output, os.O_WRONLY | os.O_CREAT | os.O_APPEND)
+        try:
+            process = spawner.spawn(launch, fd, None)
+        finally:
+            os.close(fd)
+        pid = await process.started
+        assert pid > 0
+        return await asyncio.wait_for(process.exited, 20)
+
+    return run(scenario())
+
+
+def test_spawn_exec_env_cwd_and_errors(tmp_path: Path) -> None:
+    spawner = Spawner()
+    try:
+        out = tmp_path / "out"
+        code = spawn_and_wait(
+            spawner,
+            spec(tmp_path, ["sh", "-c", 'echo "$GREETING $(pwd)"; echo err >&2; exit 5']),
+            out,
+        )
+        assert code == 5
+        assert out.read_text() == f"hi {tmp_path}\nerr\n"
+        missing = tmp_path / "missing"
+        code = spawn_and_wait(spawner, spec(tmp_path, ["/no/such/thing"]), missing)
+        assert code == 128
+        assert (tmp_path / "error").read_text() == (
+            'unable to start container process: exec: "/no/such/thing": no such file or directory'
+        )
+        deep = tmp_path / "new" / "dir"
+        code = spawn_and_wait(spawner, spec(tmp_path, ["pwd"], cwd=str(deep)), tmp_path / "pwd")
+        assert (code, (tmp_path / "pwd").read_text()) == (0, f"{deep}\n")
+    finally:
+        spawner.close()
+
+
+def test_spawned_processes_die_with_the_service(tmp_path: Path) -> None:
+    spawner = Spawner()
+
+    async def scenario() -> int:
+        fd = os.open(tmp_path / "log", os.O_WRONLY | os.O_CREAT)
+        try:
+            process = spawner.spawn(spec(tmp_path, ["sleep", "31337.75"]), fd, None)
+        finally:
+            os.close(fd)
+        pid = await process.started
+        spawner.close()
+        for _ in range(200):
+            try:
+                os.kill(pid, 0)
+            except ProcessLookupError:
+                return pid
+            await asyncio.sleep(0.02)
+        raise AssertionError("the child outlived the service")
+
+    assert run(scenario()) > 0
+
+
+def test_a_dead_service_is_replaced(tmp_path: Path) -> None:
+    spawner = Spawner()
+
+    async def scenario() -> tuple[int, int]:
+        fd = os.open(tmp_path / "log", os.O_WRONLY | os.O_CREAT)
+        try:
+            long = spawner.spawn(spec(tmp_path, ["sleep", "31337.875"]), fd, None)
+            await long.started
+            assert spawner._service is not None
+            spawner._service.kill()  # the service dies under a running container
+            lost = await asyncio.wait_for(long.exited, 10)
+            again = spawner.spawn(spec(tmp_path, ["true"]), fd, None)
+        finally:
+            os.close(fd)
+        return lost, await asyncio.wait_for(again.exited, 10)
+
+    try:
+        assert run(scenario()) == (-9, 0)
+    finally:
+        spawner.close()
+
+
+def test_go_gate(tmp_path: Path) -> None:
+    spawner = Spawner()
+
+    async def scenario() -> tuple[bool, int]:
+        read_end, write_end = os.pipe()
+        fd = os.open(tmp_path / "log", os.O_WRONLY | os.O_CREAT)
+        try:
+            process = spawner.spawn(spec(tmp_path, ["true"]), fd, read_end)
+        finally:
+            os.close(fd)
+            os.close(read_end)
+        await process.started
+        await asyncio.sleep(0.3)
+        held = not process.exited.done()
+        os.write(write_end, b"1")
+        os.close(write_end)
+        return held, await asyncio.wait_for(process.exited, 10)
+
+    try:
+        assert run(scenario()) == (True, 0)
+    finally:
+        spawner.close()
+
+
+def place_scripts_program(files: dict[str, str], entrypoint: str) -> str:
+    program = ""
+    for path, script in files.items():
+        encoded = base64.b64encode(script.encode()).decode()
+        program += (
+            f'scriptfile="{path}"\n'
+            "touch ${scriptfile} && chmod +x ${scriptfile}\n"
+            "cat > ${scriptfile} << '_EOF_'\n"
+            f"{encoded}\n"
+            "_EOF_\n"
+            f'{entrypoint} decode-script "${{scriptfile}}"\n'
+        )
+    return program
+
+
+def test_place_scripts_recognised_only_exactly(tmp_path: Path) -> None:
+    shim = install_shim(tmp_path / "bin")
+    entry = str(tmp_path / "bin" / "entrypoint")
+    env = {"PATH": "/usr/bin:/bin"}
+    program = place_scripts_program({"/s/script-0": "echo a", "/s/script-1": "echo b"}, entry)
+    blocks = place_scripts_blocks(["sh", "-c", program], env, shim)
+    assert blocks == [
+        ("/s/script-0", base64.b64encode(b"echo a").decode()),
+        ("/s/script-1", base64.b64encode(b"echo b").decode()),
+    ]
+    assert place_scripts_blocks(["sh", "-c", program + "echo extra\n"], env, shim) is None
+    assert place_scripts_blocks(["bash", "-c", program], env, shim) is None
+    other = place_scripts_program({"/s/x": "echo"}, "/usr/bin/true")
+    assert place_scripts_blocks(["sh", "-c", other], env, shim) is None
+    spaced = place_scripts_program({"/s/has space": "echo"}, entry)
+    assert place_scripts_blocks(["sh", "-c", spaced], env, shim) is None
+
+
+def test_place_scripts_emulation_matches_sh(tmp_path: Path) -> None:
+    """The in-process place-scripts gives the files, modes and log lines sh gives."""
+    shim = install_shim(tmp_path / "bin")
+    entry = str(tmp_path / "bin" / "entrypoint")
+    results = {}
+    for flavour in ("emulated", "sh"):
+        scripts = tmp_path / flavour
+        scripts.mkdir()
+        program = place_scripts_program(
+            {str(scripts / "one"): "#!/bin/sh\necho one\n", str(scripts / "two"): "é ü"}, entry
+        )
+        if flavour == "sh":
+            program = "true\n" + program  # no longer the exact program: real sh runs it
+        spawner = Spawner()
+        try:
+            log = tmp_path / f"{flavour}.log"
+            launch = spec(tmp_path, ["sh", "-c", program], shim=shim)
+            code = spawn_and_wait(spawner, launch, log)
+        finally:
+            spawner.close()
+        lines = [line.split(" ", 2)[2] for line in log.read_text().splitlines()]
+        results[flavour] = (
+            code,
+            [line.replace(flavour, "X") for line in lines],
+            {p.name: (p.read_bytes(), oct(p.stat().st_mode)) for p in sorted(scripts.iterdir())},
+        )
+    assert results["emulated"] == results["sh"]
+    code, lines, files = results["emulated"]
+    assert code == 0
+    assert lines == [f"Decoded script {tmp_path}/X/one", f"Decoded script {tmp_path}/X/two"]
+    assert files["one"][0] == b"#!/bin/sh\necho one\n"
+    assert files["two"][0] == "é ü".encode()
+
+
+def test_namespace_check_agrees_with_detection() -> None:
+    probe = subprocess.run(
+        [sys.executable, "-I", "-S", str(mounts.LAUNCHER), "--check-namespaces"],
+        capture_output=True,
+        check=False,
+    )
+    detected, why = mounts.detect_mode()
+    if os.geteuid() == 0:
+        assert (probe.returncode == 0) == (detected == mounts.NAMESPACE), why
+    else:
+        assert detected == mounts.REWRITE and why == "not running as root"
