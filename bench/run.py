@@ -11,13 +11,14 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench import bench_api, bench_store
+from bench import bench_api, bench_store, bench_taskrun
 
 
 def main() -> None:
     """Run all benchmarks in order."""
     bench_api.main()
     bench_store.main()
+    bench_taskrun.main()
 
 
 if __name__ == "__main__":

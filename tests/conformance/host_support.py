@@ -7,7 +7,10 @@ expect ``Succeeded=True``. The list only shrinks; classes are those of reference
 
 from __future__ import annotations
 
-E = "needs the image's own ENTRYPOINT (a step with args but no command/script): run it on podman/docker"
+E = (
+    "needs the image's own ENTRYPOINT (a step with args but no command/script): "
+    "run it on podman/docker"
+)
 N = "needs the network or a remote resolver (git, hub, bundles, a registry)"
 C = "needs credential initialisation from the service account's secrets (the containers issue)"
 

@@ -101,6 +101,20 @@ def test_host_mountpoints_are_reference_counted(tmp_path: Path) -> None:
     registry.close()
 
 
+def test_stale_mountpoints_are_collected(tmp_path: Path) -> None:
+    """A runtime that ended without releasing leaves marked paths; the next one
+    removes those nobody holds (only if empty)."""
+    crashed = HostMountpoints(tmp_path / "registry")
+    crashed.acquire("pod", [str(tmp_path / "top" / "inner")], [str(tmp_path / "top" / "f")])
+    (tmp_path / "kept").mkdir()
+    crashed.acquire("pod", [str(tmp_path / "kept" / "busy")], [])
+    (tmp_path / "kept" / "busy" / "data").write_text("x")
+    crashed.close()  # its locks go, as when its process ends
+    HostMountpoints(tmp_path / "registry").collect_stale()
+    assert not (tmp_path / "top").exists()
+    assert (tmp_path / "kept" / "busy" / "data").exists()
+
+
 def test_host_mountpoints_are_shared_between_runtimes(tmp_path: Path) -> None:
     """A second runtime (its own lock fds, like another process) keeps a path alive."""
     first = HostMountpoints(tmp_path / "registry")

@@ -149,6 +149,8 @@ async def _run(
 
 
 def _apply_params(run: dict[str, Any], params: tuple[str, ...]) -> None:
+    if not params:
+        return
     spec = run.setdefault("spec", {})
     current = spec.setdefault("params", [])
     for p in params:
@@ -160,6 +162,8 @@ def _apply_params(run: dict[str, Any], params: tuple[str, ...]) -> None:
 
 
 def _apply_workspaces(run: dict[str, Any], workspaces: tuple[str, ...]) -> None:
+    if not workspaces:
+        return
     spec = run.setdefault("spec", {})
     current = spec.setdefault("workspaces", [])
     for w in workspaces:

@@ -87,7 +87,21 @@ def install_shim(directory: Path) -> str:
     temporary.write_text(text)
     os.chmod(temporary, 0o755)
     os.replace(temporary, target)
+    # Tekton's working-dir-initializer image holds /ko-app/workingdirinit, which creates
+    # each relative working directory or one under /workspace/ (cmd/workingdirinit).
+    init = directory / "workingdirinit"
+    init.write_text(_WORKINGDIRINIT)
+    os.chmod(init, 0o755)
     return text
+
+
+_WORKINGDIRINIT = """#!/bin/sh
+for d in "$@"; do
+  case "$d" in
+    /workspace/*|[!/]*) mkdir -p -m 0755 "$d" || exit 1 ;;
+  esac
+done
+"""
 
 
 class HostRuntime:
@@ -126,6 +140,9 @@ class HostRuntime:
         shim = install_shim(shim_dir)
         spawner = Spawner()
         spawner.start()  # the launcher service warms up while the first Pod is prepared
+        mountpoints = HostMountpoints()
+        if mode == mount_modes.NAMESPACE:
+            mountpoints.collect_stale()
         self._context = HostContext(
             data_dir=data_dir,
             cluster=cluster,
@@ -136,7 +153,7 @@ class HostRuntime:
             shim_dir=shim_dir,
             shim=shim,
             python_path=str(Path(tektite.__file__).resolve().parent.parent),
-            mountpoints=HostMountpoints(),
+            mountpoints=mountpoints,
             cgroups=CgroupRoot.create() if cgroups else None,
             spawner=spawner,
             prewarm=max(0, prewarm),

@@ -247,6 +247,34 @@ class HostMountpoints:
                 continue
         return found
 
+    def collect_stale(self) -> None:
+        """Remove empty mountpoints that Tektite created and no runtime holds any more
+        (left by a runtime process that ended without closing)."""
+        try:
+            names = os.listdir(self._registry)
+        except OSError:
+            return
+        paths = sorted((unquote(name.removesuffix(".lock")) for name in names), key=_depth)
+        for path in reversed(paths):  # deepest first
+            if path in self._locks:
+                continue
+            try:
+                fd = os.open(self._lock_file(path), os.O_RDWR | os.O_CLOEXEC)
+            except OSError:
+                continue
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                if self._marked(fd):
+                    if os.path.isdir(path) and not os.path.islink(path):
+                        os.rmdir(path)
+                    elif os.path.isfile(path) and os.path.getsize(path) == 0:
+                        os.unlink(path)
+                    os.ftruncate(fd, 0)
+            except OSError:
+                pass  # in use, not empty or already gone
+            finally:
+                os.close(fd)
+
     def acquire(self, user: object, dirs: list[str], files: list[str]) -> None:
         """Make sure ``dirs`` and (empty) ``files`` exist on the host, for ``user``;
         paths that existed and were not made by Tektite are never touched."""

@@ -1,0 +1,147 @@
+"""End to end on the embedded control plane (SQLite store, host runtime, real processes):
+a failing, a timed-out, a step-timed-out, a cancelled and a retried TaskRun each end with
+Tekton's exact reason and message."""
+
+from __future__ import annotations
+
+import asyncio
+import io
+from pathlib import Path
+from typing import Any
+
+import msgspec
+
+from tektite.api.config import Config
+from tektite.api.defaults import set_defaults
+from tektite.api.models import TaskRun
+from tektite.embedded import Embedded, embedded
+from tektite.local_runs import condition, create_all, is_done, wait_done
+
+
+def taskrun(name: str, steps: list[dict[str, Any]], **spec: Any) -> dict[str, Any]:
+    tr = msgspec.convert(
+        {
+            "apiVersion": "tekton.dev/v1",
+            "kind": "TaskRun",
+            "metadata": {"name": name},
+            "spec": {"taskSpec": {"steps": steps}, **spec},
+        },
+        TaskRun,
+    )
+    set_defaults(tr, Config())
+    return tr.to_dict()
+
+
+async def run_one(root: Path, obj: dict[str, Any], during: Any = None) -> dict[str, Any]:
+    async with embedded(Config(), "host", root) as env:
+        (created,) = create_all(env.store, [obj], "default", notes=io.StringIO())
+        if during is not None:
+            await during(env, created)
+        assert await wait_done(env.store, [created], asyncio.Event(), timeout=60)
+        final = env.store.get("TaskRun", "default", created["metadata"]["name"])
+        assert final is not None
+        return final
+
+
+def test_failing_step(tmp_path: Path) -> None:
+    obj = taskrun(
+        "fails",
+        [
+            {"name": "fail", "image": "busybox", "script": "echo failing\nexit 3"},
+            {"name": "after", "image": "busybox", "script": "echo never"},
+        ],
+    )
+    final = asyncio.run(run_one(tmp_path, obj))
+    c = condition(final)
+    assert (c["status"], c["reason"], c["message"]) == (
+        "False",
+        "StepFailed",
+        '"step-fail" exited with code 3: Error',
+    )
+    fail, after = final["status"]["steps"]
+    assert fail["terminated"]["exitCode"] == 3
+    assert fail["terminated"]["reason"] == "Error"
+    assert after["terminated"]["exitCode"] == 1
+    assert after["terminationReason"] == "Skipped"
+    assert final["status"]["completionTime"]
+
+
+def test_taskrun_timeout(tmp_path: Path) -> None:
+    obj = taskrun(
+        "slow", [{"name": "sleep", "image": "busybox", "script": "sleep 30"}], timeout="1s"
+    )
+    final = asyncio.run(run_one(tmp_path, obj))
+    c = condition(final)
+    assert (c["status"], c["reason"], c["message"]) == (
+        "False",
+        "TaskRunTimeout",
+        'TaskRun "slow" failed to finish within "1s"',
+    )
+    (step,) = final["status"]["steps"]
+    assert step["terminated"]["exitCode"] == 1
+    assert step["terminated"]["reason"] == "TaskRunTimeout"
+    assert step["terminated"]["message"] == "Step sleep terminated as pod slow-pod is terminated"
+
+
+def test_step_timeout(tmp_path: Path) -> None:
+    obj = taskrun(
+        "step-slow", [{"name": "sleep", "image": "busybox", "script": "sleep 30", "timeout": "1s"}]
+    )
+    final = asyncio.run(run_one(tmp_path, obj))
+    c = condition(final)
+    assert (c["status"], c["reason"], c["message"]) == (
+        "False",
+        "StepFailed",
+        '"step-sleep" exited because the step exceeded the specified timeout limit',
+    )
+    (step,) = final["status"]["steps"]
+    assert step["terminationReason"] == "TimeoutExceeded"
+
+
+def test_cancelled(tmp_path: Path) -> None:
+    obj = taskrun("cancel-me", [{"name": "sleep", "image": "busybox", "script": "sleep 30"}])
+
+    async def cancel_when_running(env: Embedded, created: dict[str, Any]) -> None:
+        for _ in range(500):
+            current = env.store.get("TaskRun", "default", "cancel-me")
+            assert current is not None
+            steps = (current.get("status") or {}).get("steps") or []
+            if steps and "running" in steps[0]:
+                current["spec"]["status"] = "TaskRunCancelled"
+                env.store.update(current)
+                return
+            await asyncio.sleep(0.02)
+        raise AssertionError("the step never started")
+
+    final = asyncio.run(run_one(tmp_path, obj, cancel_when_running))
+    c = condition(final)
+    assert (c["status"], c["reason"], c["message"]) == (
+        "False",
+        "TaskRunCancelled",
+        'TaskRun "cancel-me" was cancelled. ',
+    )
+    (step,) = final["status"]["steps"]
+    assert step["terminated"]["reason"] == "TaskRunCancelled"
+
+
+def test_retries(tmp_path: Path) -> None:
+    obj = taskrun(
+        "retry",
+        [
+            {
+                "name": "fail",
+                "image": "busybox",
+                "script": "echo try $(context.task.retry-count)\nexit 1",
+            }
+        ],
+        retries=2,
+    )
+    final = asyncio.run(run_one(tmp_path, obj))
+    assert is_done(final)
+    c = condition(final)
+    assert (c["status"], c["reason"]) == ("False", "StepFailed")
+    archived = final["status"]["retriesStatus"]
+    assert len(archived) == 2
+    assert [a["conditions"][0]["reason"] for a in archived] == ["StepFailed", "StepFailed"]
+    assert [a["podName"] for a in archived] == ["retry-pod", "retry-pod-retry1"]
+    assert final["status"]["podName"] == "retry-pod-retry2"
