@@ -145,3 +145,30 @@ def test_retries(tmp_path: Path) -> None:
     assert [a["conditions"][0]["reason"] for a in archived] == ["StepFailed", "StepFailed"]
     assert [a["podName"] for a in archived] == ["retry-pod", "retry-pod-retry1"]
     assert final["status"]["podName"] == "retry-pod-retry2"
+
+
+def test_sidecar_dying_before_ready_fails_the_run_without_starting_steps(tmp_path: Path) -> None:
+    obj = taskrun(
+        "sidecar-dies",
+        [{"name": "use", "image": "busybox", "script": "echo used > /workspace/used"}],
+    )
+    obj["spec"]["taskSpec"]["sidecars"] = [
+        {
+            "name": "db",
+            "image": "busybox",
+            "script": "exit 4",
+            "readinessProbe": {"exec": {"command": ["true"]}, "periodSeconds": 1},
+        }
+    ]
+    final = asyncio.run(run_one(tmp_path, obj))
+    c = condition(final)
+    assert (c["status"], c["reason"], c["message"]) == (
+        "False",
+        "SidecarFailed",
+        "sidecar 'db' exited with code 4 (Error) before it was ready; the steps were not started",
+    )
+    (step,) = final["status"]["steps"]
+    assert step["terminated"]["reason"] == "SidecarFailed"
+    assert (
+        step["terminated"]["message"] == "Step use terminated as pod sidecar-dies-pod is terminated"
+    )

@@ -146,8 +146,16 @@ class TaskRunReconciler:
                 return Requeue(after=0.05)
 
         annotations = pod.get("metadata", {}).get("annotations") or {}
-        if annotations.get(READY_ANNOTATION) != READY_VALUE and sidecars_ready(pod):
-            await self.runtime.set_annotations(key, {READY_ANNOTATION: READY_VALUE})
+        if annotations.get(READY_ANNOTATION) != READY_VALUE:
+            dead = sidecar_failed_before_ready(pod)
+            if dead is not None:
+                # Tekton counts a dead sidecar as "ready" and starts the steps anyway;
+                # Tektite fails the run at once and says which sidecar died.
+                reconcile_pod_status(tr, pod, _status(tr).task_spec, now=now)
+                await self._fail(tr, "SidecarFailed", dead, now)
+                return Requeue()
+            if sidecars_ready(pod):
+                await self.runtime.set_annotations(key, {READY_ANNOTATION: READY_VALUE})
 
         spec = _status(tr).task_spec
         reconcile_pod_status(
@@ -245,6 +253,22 @@ class TaskRunReconciler:
             self.store.update_status(body)
         except (Conflict, NotFound) as e:
             log.info("status of TaskRun %s not saved: %s", tr.metadata.name, e)
+
+
+def sidecar_failed_before_ready(pod: dict[str, Any]) -> str | None:
+    """Why the steps must not start: a sidecar exited non-zero before the first step was
+    released (None when every sidecar is alive or finished cleanly)."""
+    for status in (pod.get("status") or {}).get("containerStatuses") or ():
+        name = str(status.get("name", ""))
+        terminated = (status.get("state") or {}).get("terminated")
+        if name.startswith("sidecar-") and terminated and terminated.get("exitCode"):
+            reason = terminated.get("reason") or "Error"
+            return (
+                f"sidecar {name.removeprefix('sidecar-')!r} exited with code "
+                f"{terminated['exitCode']} ({reason}) before it was ready; the steps were "
+                "not started"
+            )
+    return None
 
 
 def _status(tr: TaskRun) -> TaskRunStatus:

@@ -1,0 +1,126 @@
+"""``tektite run`` as a user runs it: a real process, real files, the host runtime."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import REPO
+
+TEKTITE = [sys.executable, "-m", "tektite"]
+
+
+def run(args: list[str], home: Path, **kw: object) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "TEKTITE_HOME": str(home)}
+    return subprocess.run(
+        [*TEKTITE, *args], env=env, capture_output=True, text=True, timeout=120, **kw
+    )
+
+
+def write(tmp: Path, name: str, text: str) -> Path:
+    path = tmp / name
+    path.write_text(text)
+    return path
+
+
+def test_bundled_example_runs_and_streams_logs(tmp_path: Path) -> None:
+    result = run(["run", str(REPO / "examples/hello-taskrun.yaml")], tmp_path / "home")
+    assert result.returncode == 0, result.stderr
+    assert "[hello-taskrun/read] hello, world\n" in result.stdout
+    assert "TaskRun hello-taskrun succeeded: Succeeded: All Steps have completed executing" in (
+        result.stdout
+    )
+    log = tmp_path / "home/logs/default/hello-taskrun-pod/step-read.log"
+    assert log.read_text() == "hello, world"
+
+
+def test_output_json_and_params(tmp_path: Path) -> None:
+    result = run(
+        ["run", str(REPO / "examples/hello-taskrun.yaml"), "-p", "who=tektite", "-o", "json"],
+        tmp_path / "home",
+    )
+    assert result.returncode == 0, result.stderr
+    obj = json.loads(result.stdout)
+    assert obj["kind"] == "TaskRun"
+    assert obj["status"]["results"] == [
+        {"name": "message", "type": "string", "value": "hello, tektite"}
+    ]
+    assert "[hello-taskrun/read] hello, tektite" in result.stderr
+
+
+def test_a_second_run_of_the_same_file_gets_a_new_name(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    assert run(["run", str(REPO / "examples/hello-taskrun.yaml")], home).returncode == 0
+    again = run(["run", str(REPO / "examples/hello-taskrun.yaml")], home)
+    assert again.returncode == 0
+    assert "TaskRun hello-taskrun exists already; this run is hello-taskrun-" in again.stderr
+
+
+def test_failing_run_exits_1(tmp_path: Path) -> None:
+    f = write(
+        tmp_path,
+        "fail.yaml",
+        "apiVersion: tekton.dev/v1\nkind: TaskRun\nmetadata: {name: f}\nspec:\n  taskSpec:\n"
+        "    steps:\n    - {name: s, image: busybox, script: 'exit 2'}\n",
+    )
+    result = run(["run", str(f)], tmp_path / "home")
+    assert result.returncode == 1
+    assert 'TaskRun f failed: StepFailed: "step-s" exited with code 2: Error' in result.stdout
+
+
+def test_invalid_file_is_refused_before_anything_runs(tmp_path: Path) -> None:
+    f = write(
+        tmp_path,
+        "bad.yaml",
+        "apiVersion: tekton.dev/v1\nkind: TaskRun\nmetadata: {name: b}\nspec:\n  taskSpec:\n"
+        "    steps:\n    - {name: s, image: busybox, script: 'true', onError: sometimes}\n",
+    )
+    result = run(["run", str(f)], tmp_path / "home")
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    assert 'TaskRun/b: invalid value: "sometimes": spec.taskSpec.steps[0].onError' in (
+        result.stderr
+    )
+    assert not (tmp_path / "home" / "tektite.db").exists()
+
+
+@pytest.mark.timeout(60)
+def test_ctrl_c_cancels_and_leaves_nothing_running(tmp_path: Path) -> None:
+    # A sleep with a duration no other process uses, so pgrep finds only this step.
+    marker = f"sleep 300.{os.getpid()}"
+    f = write(
+        tmp_path,
+        "slow.yaml",
+        "apiVersion: tekton.dev/v1\nkind: TaskRun\nmetadata: {name: slow}\nspec:\n  taskSpec:\n"
+        f"    steps:\n    - {{name: s, image: busybox, script: '{marker}'}}\n",
+    )
+    env = {**os.environ, "TEKTITE_HOME": str(tmp_path / "home")}
+    proc = subprocess.Popen(
+        [*TEKTITE, "run", str(f), "-o", "json"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline and not _running(marker):
+        time.sleep(0.05)
+    assert _running(marker), "the step never started"
+    proc.send_signal(signal.SIGINT)
+    out, err = proc.communicate(timeout=30)
+    assert proc.returncode == 130, err
+    obj = json.loads(out)
+    condition = obj["status"]["conditions"][0]
+    assert (condition["status"], condition["reason"]) == ("False", "TaskRunCancelled")
+    assert not _running(marker)
+
+
+def _running(marker: str) -> bool:
+    return subprocess.run(["pgrep", "-f", marker], capture_output=True).returncode == 0
