@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field, replace
 
 from tektite.api.config import ALPHA, BETA, STABLE, Config
 from tektite.api.errors import FieldError, go_quote
+from tektite.api.k8s_names import dns1123_label_errors, dns1123_subdomain_errors
+
+__all__ = [
+    "ValidationContext",
+    "dns1123_label_errors",
+    "dns1123_subdomain_errors",
+    "require_api_fields",
+]
 
 
 @dataclass(frozen=True)
@@ -42,38 +49,3 @@ def require_api_fields(ctx: ValidationContext, feature: str, want: str) -> Field
             return FieldError(template.format(feature, f'"{ALPHA}"', go_quote(current)))
         return FieldError()
     return FieldError(f"invalid wantVersion {want}, must be one of (alpha, beta, stable)")
-
-
-_DNS1123_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
-_DNS1123_SUBDOMAIN = re.compile(
-    r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$"
-)
-
-
-def dns1123_label_errors(value: str) -> list[str]:
-    """Kubernetes' ``validation.IsDNS1123Label`` messages (empty list when valid)."""
-    errs = []
-    if len(value) > 63:
-        errs.append("must be no more than 63 characters")
-    if not _DNS1123_LABEL.match(value):
-        errs.append(
-            "a lowercase RFC 1123 label must consist of lower case alphanumeric characters "
-            "or '-', and must start and end with an alphanumeric character (e.g. 'my-name',  "
-            "or '123-abc', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?')"
-        )
-    return errs
-
-
-def dns1123_subdomain_errors(value: str) -> list[str]:
-    """Kubernetes' ``validation.IsDNS1123Subdomain`` messages (empty list when valid)."""
-    errs = []
-    if len(value) > 253:
-        errs.append("must be no more than 253 characters")
-    if not _DNS1123_SUBDOMAIN.match(value):
-        errs.append(
-            "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric "
-            "characters, '-' or '.', and must start and end with an alphanumeric character "
-            "(e.g. 'example.com', regex used for validation is "
-            "'[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')"
-        )
-    return errs

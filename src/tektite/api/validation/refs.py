@@ -19,72 +19,17 @@ from tektite.api.errors import (
     err_missing_field,
     err_multiple_one_of,
 )
+from tektite.api.k8s_names import qualified_name_errors
 from tektite.api.models import Param, PipelineRef, StepActionRef, TaskRef
 from tektite.api.validation.context import ValidationContext, require_api_fields
 from tektite.api.validation.workspaces import validate_no_duplicate_names
 
 _URL_LIKE = re.compile(r"[\w-]+://*", re.ASCII)
-_LABEL_KEY_FMT = "([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]"
-_LABEL_KEY = re.compile(f"^{_LABEL_KEY_FMT}$")
-_DNS1123_LABEL_FMT = "[a-z0-9]([-a-z0-9]*[a-z0-9])?"
-_DNS1123_SUBDOMAIN_FMT = _DNS1123_LABEL_FMT + "(\\." + _DNS1123_LABEL_FMT + ")*"
-_DNS1123_SUBDOMAIN = re.compile(f"^{_DNS1123_SUBDOMAIN_FMT}$")
 
 _CONCISE_SYNTAX_DISABLED = (
     "feature flag enable-concise-resolver-syntax should be set to true to use concise "
     "resolver syntax"
 )
-
-
-def _regex_error(msg: str, fmt: str, *examples: str) -> str:
-    """Kubernetes' ``RegexError`` wording (examples joined with ``',  or '``)."""
-    shown = "".join(f"{' or ' if i else ''}'{e}', " for i, e in enumerate(examples))
-    return f"{msg} (e.g. {shown}regex used for validation is '{fmt}')"
-
-
-def qualified_name_errors(value: str) -> list[str]:
-    """Kubernetes' ``IsQualifiedName`` (a label key: optional DNS prefix, ``/``, name)."""
-    key_msg = (
-        "must consist of alphanumeric characters, '-', '_' or '.', and must start and end "
-        "with an alphanumeric character"
-    )
-    errs: list[str] = []
-    parts = value.split("/")
-    if len(parts) == 1:
-        name = parts[0]
-    elif len(parts) == 2:
-        prefix, name = parts
-        if not prefix:
-            errs.append("prefix part must be non-empty")
-        else:
-            if len(prefix.encode()) > 253:
-                errs.append("prefix part must be no more than 253 bytes")
-            if not _DNS1123_SUBDOMAIN.match(prefix):
-                errs.append(
-                    "prefix part "
-                    + _regex_error(
-                        "a lowercase RFC 1123 subdomain must consist of lower case "
-                        "alphanumeric characters, '-' or '.', and must start and end with an "
-                        "alphanumeric character",
-                        _DNS1123_SUBDOMAIN_FMT,
-                        "example.com",
-                    )
-                )
-    else:
-        return [
-            "a valid label key "
-            + _regex_error(key_msg, _LABEL_KEY_FMT, "MyName", "my.name", "123-abc")
-            + " with an optional DNS subdomain prefix and '/' (e.g. 'example.com/MyName')"
-        ]
-    if not name:
-        errs.append("name part must be non-empty")
-    elif len(name.encode()) > 63:
-        errs.append("name part must be no more than 63 bytes")
-    if not _LABEL_KEY.match(name):
-        errs.append(
-            "name part " + _regex_error(key_msg, _LABEL_KEY_FMT, "MyName", "my.name", "123-abc")
-        )
-    return errs
 
 
 def validate_parameters(params: Sequence[Param] | None) -> FieldError:

@@ -1,0 +1,418 @@
+"""What a PipelineRun reconcile pass knows: Tekton's ``ResolvedPipelineTask`` and
+``PipelineRunFacts`` (``pkg/reconciler/pipelinerun/resources``) as plain data.
+
+This module holds the data model and the predicates that only look at a task's own
+child TaskRuns (succeeded, failed, cancelled, running, the reason a finally task sees).
+The decisions that need the whole graph live in :mod:`tektite.engine.pipeline_skip`
+(skipping) and :mod:`tektite.engine.pipeline_state` (scheduling and status); result
+references in :mod:`tektite.engine.pipeline_results`.
+
+A matrixed PipelineTask has several child TaskRuns; Tekton aggregates them: the task
+succeeded when all of them did, failed when one failed and all are done, and so on.
+Retries are the TaskRun's own business (a retried TaskRun stays ``Unknown`` until its
+last attempt), so nothing here counts attempts.
+
+Custom tasks (``CustomRun``) and pipelines in pipelines (child ``PipelineRun``) are not
+modelled: Tektite has no CustomRun type yet, and both are alpha in Tekton.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from enum import StrEnum
+from functools import cached_property
+
+from tektite.api.dag import Graph, build
+from tektite.api.durations import parse_duration_ns
+from tektite.api.models import (
+    Condition,
+    PipelineRun,
+    PipelineTask,
+    TaskRun,
+    TaskSpec,
+)
+from tektite.api.validation.pipeline import pipeline_task_deps
+from tektite.engine.taskrun_state import succeeded_condition
+
+__all__ = [
+    "CONDITION_SUCCEEDED",
+    "DEFAULT_PIPELINE_TIMEOUT",
+    "ON_ERROR_CONTINUE",
+    "SPEC_STATUS_CANCELLED",
+    "SPEC_STATUS_CANCELLED_RUN_FINALLY",
+    "SPEC_STATUS_STOPPED_RUN_FINALLY",
+    "TASKRUN_CANCELLED_BY_PIPELINE_MSG",
+    "TASKRUN_CANCELLED_BY_PIPELINE_TIMEOUT_MSG",
+    "TASKRUN_REASON_CANCELLED",
+    "PipelineRunFacts",
+    "PipelineRunTimeouts",
+    "ResolvedPipelineTask",
+    "SkipReason",
+    "get_reason",
+    "have_any_task_runs_failed",
+    "is_cancelled",
+    "is_cancelled_for_timeout",
+    "is_failure",
+    "is_running",
+    "is_scheduled",
+    "is_successful",
+    "is_task_run_done",
+    "is_task_run_failure",
+    "is_task_run_successful",
+]
+
+CONDITION_SUCCEEDED = "Succeeded"
+
+SPEC_STATUS_CANCELLED = "Cancelled"
+SPEC_STATUS_CANCELLED_RUN_FINALLY = "CancelledRunFinally"
+SPEC_STATUS_STOPPED_RUN_FINALLY = "StoppedRunFinally"
+
+ON_ERROR_CONTINUE = "continue"
+
+TASKRUN_REASON_CANCELLED = "TaskRunCancelled"
+TASKRUN_CANCELLED_BY_PIPELINE_MSG = (
+    "TaskRun cancelled as the PipelineRun it belongs to has been cancelled."
+)
+TASKRUN_CANCELLED_BY_PIPELINE_TIMEOUT_MSG = (
+    "TaskRun cancelled as the PipelineRun it belongs to has timed out."
+)
+
+DEFAULT_PIPELINE_TIMEOUT = timedelta(minutes=60)
+"""``default-timeout-minutes`` when config-defaults does not set it."""
+
+
+class SkipReason(StrEnum):
+    """Tekton's ``SkippingReason``: the text users see in ``status.skippedTasks``."""
+
+    WHEN_EXPRESSIONS = "When Expressions evaluated to false"
+    PARENT_TASKS = "Parent Tasks were skipped"
+    STOPPING = "PipelineRun was stopping"
+    GRACEFULLY_CANCELLED = "PipelineRun was gracefully cancelled"
+    GRACEFULLY_STOPPED = "PipelineRun was gracefully stopped"
+    MISSING_RESULTS = "Results were missing"
+    PIPELINE_TIMED_OUT = "PipelineRun timeout has been reached"
+    TASKS_TIMED_OUT = "PipelineRun Tasks timeout has been reached"
+    FINALLY_TIMED_OUT = "PipelineRun Finally timeout has been reached"
+    EMPTY_ARRAY_IN_MATRIX_PARAMS = "Matrix Parameters have an empty array"
+
+
+# -- one PipelineTask and its child runs -------------------------------------------------
+
+
+@dataclass(eq=False)
+class ResolvedPipelineTask:
+    """A PipelineTask with its resolved Task spec and the child TaskRuns that exist.
+
+    ``pipeline_task`` is the task as the resolution step left it: params, context and
+    the results that were already available substituted. ``task_run_names`` are the
+    names its TaskRuns have or will get (one per matrix combination); ``task_runs`` the
+    ones that exist, in that order. Whether the task is a ``finally`` task is decided by
+    the graphs in :class:`PipelineRunFacts`, as in Tekton.
+    """
+
+    pipeline_task: PipelineTask
+    task_spec: TaskSpec | None = None
+    task_run_names: list[str] = field(default_factory=list)
+    task_runs: list[TaskRun] = field(default_factory=list)
+
+    @property
+    def name(self) -> str:
+        """The PipelineTask's name."""
+        return self.pipeline_task.name
+
+    @property
+    def is_matrixed(self) -> bool:
+        """Tekton's ``IsMatrixed``: the matrix has params or include entries."""
+        matrix = self.pipeline_task.matrix
+        return matrix is not None and bool(matrix.params or matrix.include)
+
+
+def is_task_run_successful(taskrun: TaskRun) -> bool:
+    """``TaskRun.IsSuccessful``: ``Succeeded=True``."""
+    condition = succeeded_condition(taskrun)
+    return condition is not None and condition.status == "True"
+
+
+def is_task_run_failure(taskrun: TaskRun) -> bool:
+    """``TaskRun.IsFailure``: ``Succeeded=False``."""
+    condition = succeeded_condition(taskrun)
+    return condition is not None and condition.status == "False"
+
+
+def is_task_run_done(taskrun: TaskRun) -> bool:
+    """``TaskRun.IsDone``: a ``Succeeded`` condition that is not ``Unknown``."""
+    condition = succeeded_condition(taskrun)
+    return condition is not None and condition.status != "Unknown"
+
+
+def _cancelled(taskrun: TaskRun) -> bool:
+    condition = succeeded_condition(taskrun)
+    return (
+        condition is not None
+        and condition.status == "False"
+        and condition.reason == TASKRUN_REASON_CANCELLED
+    )
+
+
+def is_scheduled(rpt: ResolvedPipelineTask) -> bool:
+    """At least one child TaskRun exists."""
+    return bool(rpt.task_runs)
+
+
+def is_successful(rpt: ResolvedPipelineTask) -> bool:
+    """Every child TaskRun succeeded (and there is at least one)."""
+    return bool(rpt.task_runs) and all(is_task_run_successful(tr) for tr in rpt.task_runs)
+
+
+def have_any_task_runs_failed(rpt: ResolvedPipelineTask) -> bool:
+    """Some child TaskRun is ``Succeeded=False``, whether or not the others are done."""
+    return any(is_task_run_failure(tr) for tr in rpt.task_runs)
+
+
+def is_failure(rpt: ResolvedPipelineTask) -> bool:
+    """A child TaskRun failed and all of them are done.
+
+    True also for ``onError: continue`` tasks: whether the failure fails the run is the
+    caller's question (see ``is_stopping`` and the condition counts).
+    """
+    if not rpt.task_runs:
+        return False
+    return have_any_task_runs_failed(rpt) and all(is_task_run_done(tr) for tr in rpt.task_runs)
+
+
+def is_cancelled(rpt: ResolvedPipelineTask) -> bool:
+    """A child TaskRun ended ``TaskRunCancelled`` and all of them are done."""
+    if not rpt.task_runs:
+        return False
+    done = all(is_task_run_done(tr) for tr in rpt.task_runs)
+    return done and any(_cancelled(tr) for tr in rpt.task_runs)
+
+
+def is_cancelled_for_timeout(rpt: ResolvedPipelineTask) -> bool:
+    """Like :func:`is_cancelled`, for a TaskRun the PipelineRun cancelled on timeout.
+
+    Such tasks count as failed, not cancelled, in the PipelineRun's condition.
+    """
+    if not rpt.task_runs:
+        return False
+    done = all(is_task_run_done(tr) for tr in rpt.task_runs)
+    return done and any(
+        _cancelled(tr) and tr.spec.status_message == TASKRUN_CANCELLED_BY_PIPELINE_TIMEOUT_MSG
+        for tr in rpt.task_runs
+    )
+
+
+def is_running(rpt: ResolvedPipelineTask) -> bool:
+    """Scheduled, and neither successful nor failed yet."""
+    return bool(rpt.task_runs) and not is_successful(rpt) and not is_failure(rpt)
+
+
+def _first_condition(taskrun: TaskRun) -> Condition | None:
+    # Tekton reads Conditions[0], whatever its type.
+    conditions = taskrun.status.conditions if taskrun.status else None
+    return conditions[0] if conditions else None
+
+
+def get_reason(rpt: ResolvedPipelineTask) -> str:
+    """``$(tasks.<t>.reason)``: the first unsuccessful run's reason, else the first run's.
+
+    ``""`` when the task has no run (skipped or not started).
+    """
+    for taskrun in rpt.task_runs:
+        condition = _first_condition(taskrun)
+        if not is_task_run_successful(taskrun) and condition is not None:
+            return condition.reason
+    if rpt.task_runs:
+        condition = _first_condition(rpt.task_runs[0])
+        if condition is not None:
+            return condition.reason
+    return ""
+
+
+# -- timeouts --------------------------------------------------------------------------------
+
+
+def _duration(text: str | None) -> timedelta | None:
+    if text is None:
+        return None
+    return timedelta(microseconds=parse_duration_ns(text) // 1000)
+
+
+@dataclass(frozen=True, slots=True)
+class PipelineRunTimeouts:
+    """The PipelineRun's start times and its three timeouts.
+
+    ``pipeline`` is the effective pipeline timeout (the default applied); ``tasks`` and
+    ``finally_`` are Tekton's ``TasksTimeout()`` / ``FinallyTimeout()`` (derived from the
+    other two when unset). A zero duration means "no timeout"; ``None`` means unset.
+    """
+
+    start_time: datetime | None = None
+    finally_start_time: datetime | None = None
+    pipeline: timedelta | None = None
+    tasks: timedelta | None = None
+    finally_: timedelta | None = None
+
+    @classmethod
+    def from_pipelinerun(
+        cls,
+        pipelinerun: PipelineRun,
+        *,
+        default_timeout: timedelta = DEFAULT_PIPELINE_TIMEOUT,
+        start_time: datetime | None = None,
+        finally_start_time: datetime | None = None,
+    ) -> PipelineRunTimeouts:
+        """The timeouts of ``pipelinerun`` as Tekton computes them.
+
+        Start times are passed parsed (the controller owns timestamp parsing).
+        Raises ``GoDurationError`` for a malformed duration (admission refuses those).
+        """
+        fields = pipelinerun.spec.timeouts
+        pipeline = _duration(fields.pipeline) if fields else None
+        tasks = _duration(fields.tasks) if fields else None
+        finally_ = _duration(fields.finally_) if fields else None
+        zero = timedelta(0)
+        effective_tasks = tasks
+        if tasks is None and pipeline is not None and finally_ is not None:
+            effective_tasks = None if zero in (pipeline, finally_) else pipeline - finally_
+        effective_finally = finally_
+        if finally_ is None and pipeline is not None and tasks is not None:
+            effective_finally = None if zero in (pipeline, tasks) else pipeline - tasks
+        return cls(
+            start_time=start_time,
+            finally_start_time=finally_start_time,
+            pipeline=pipeline if pipeline is not None else default_timeout,
+            tasks=effective_tasks,
+            finally_=effective_finally,
+        )
+
+
+def _elapsed_beyond(start: datetime | None, timeout: timedelta | None, now: datetime) -> bool:
+    """``clock.Since(start) > timeout`` for a set, non-zero timeout."""
+    if start is None or not timeout:
+        return False
+    return now - start > timeout
+
+
+# -- the facts of one pass ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class _GraphTask:
+    name: str
+    dependencies: tuple[str, ...]
+
+    def deps(self) -> tuple[str, ...]:
+        return self.dependencies
+
+
+@dataclass(eq=False)
+class PipelineRunFacts:
+    """Everything one reconcile pass decides from (Tekton's ``PipelineRunFacts``).
+
+    ``tasks_graph`` holds the DAG tasks, ``finally_graph`` the finally tasks (no edges);
+    a task is a finally task when it is a node of ``finally_graph``. ``validation_failed``
+    maps the tasks whose result references failed validation in this pass to the error
+    text (Tekton's ``ValidationFailedTask`` + ``ValidationFailedErrors``).
+
+    Skip decisions are cached per task for one ``now``, as Tekton caches them for a pass;
+    :meth:`reset_skip_cache` forgets them after the state changed.
+    """
+
+    state: list[ResolvedPipelineTask]
+    tasks_graph: Graph
+    finally_graph: Graph = field(default_factory=Graph)
+    spec_status: str = ""
+    timeouts: PipelineRunTimeouts = field(default_factory=PipelineRunTimeouts)
+    validation_failed: dict[str, str] = field(default_factory=dict)
+    skip_cache: dict[str, SkipReason | None] = field(default_factory=dict, repr=False)
+    finally_skip_cache: dict[str, SkipReason | None] = field(default_factory=dict, repr=False)
+    cache_time: datetime | None = field(default=None, repr=False)
+
+    @classmethod
+    def build(
+        cls,
+        state: Iterable[ResolvedPipelineTask],
+        tasks: Sequence[PipelineTask],
+        finally_tasks: Sequence[PipelineTask] = (),
+        *,
+        spec_status: str = "",
+        timeouts: PipelineRunTimeouts | None = None,
+    ) -> PipelineRunFacts:
+        """Facts for ``state`` with both graphs built from the pipeline's task lists.
+
+        Raises ``DagError`` for an invalid graph (admission refuses those).
+        """
+        tasks_graph = build([_GraphTask(t.name, tuple(pipeline_task_deps(t))) for t in tasks])
+        finally_graph = build([_GraphTask(t.name, ()) for t in finally_tasks], {})
+        return cls(
+            state=list(state),
+            tasks_graph=tasks_graph,
+            finally_graph=finally_graph,
+            spec_status=spec_status,
+            timeouts=timeouts if timeouts is not None else PipelineRunTimeouts(),
+        )
+
+    @cached_property
+    def by_name(self) -> Mapping[str, ResolvedPipelineTask]:
+        """Tekton's ``State.ToMap()`` (the state list must not be replaced afterwards)."""
+        return {rpt.name: rpt for rpt in self.state}
+
+    def is_final_task(self, name: str) -> bool:
+        """The task is a node of the finally graph."""
+        return name in self.finally_graph.nodes
+
+    def is_dag_task(self, name: str) -> bool:
+        """The task is a node of the DAG."""
+        return name in self.tasks_graph.nodes
+
+    def has_final_tasks(self) -> bool:
+        """The pipeline has ``finally`` tasks."""
+        return bool(self.finally_graph.nodes)
+
+    def reset_skip_cache(self) -> None:
+        """Forget cached skip decisions (Tekton's ``ResetSkippedCache``)."""
+        self.skip_cache.clear()
+        self.finally_skip_cache.clear()
+
+    def use_cache_for(self, now: datetime) -> None:
+        """Keep the skip caches only while ``now`` is the same instant."""
+        if self.cache_time != now:
+            self.reset_skip_cache()
+            self.cache_time = now
+
+    def is_cancelled(self) -> bool:
+        """``spec.status: Cancelled``."""
+        return self.spec_status == SPEC_STATUS_CANCELLED
+
+    def is_gracefully_cancelled(self) -> bool:
+        """``spec.status: CancelledRunFinally``."""
+        return self.spec_status == SPEC_STATUS_CANCELLED_RUN_FINALLY
+
+    def is_gracefully_stopped(self) -> bool:
+        """``spec.status: StoppedRunFinally``."""
+        return self.spec_status == SPEC_STATUS_STOPPED_RUN_FINALLY
+
+    def is_validation_failed(self, name: str) -> bool:
+        """The task failed result-reference validation in this pass."""
+        return name in self.validation_failed
+
+    def has_timed_out(self, now: datetime) -> bool:
+        """``PipelineRun.HasTimedOut``: the pipeline timeout elapsed since the start."""
+        return _elapsed_beyond(self.timeouts.start_time, self.timeouts.pipeline, now)
+
+    def have_tasks_timed_out(self, now: datetime) -> bool:
+        """``PipelineRun.HaveTasksTimedOut``: the tasks timeout elapsed since the start."""
+        return _elapsed_beyond(self.timeouts.start_time, self.timeouts.tasks, now)
+
+    def has_finally_timed_out(self, now: datetime) -> bool:
+        """``PipelineRun.HasFinallyTimedOut``: the finally timeout elapsed since finally began."""
+        return _elapsed_beyond(self.timeouts.finally_start_time, self.timeouts.finally_, now)
+
+    def with_finally_start_time(self, moment: datetime) -> None:
+        """Record when the first finally task was scheduled (kept if already set)."""
+        if self.timeouts.finally_start_time is None:
+            self.timeouts = dataclasses.replace(self.timeouts, finally_start_time=moment)
