@@ -26,6 +26,10 @@ import zlib
 from dataclasses import dataclass
 from typing import Any
 
+# One Go-compatible JSON string encoder, shared with the step wrapper that writes these
+# messages (the wrapper imports nothing of tektite, so the engine imports from it).
+from tektite.entrypoint.termination import go_json_string
+
 __all__ = [
     "COMPRESSED_PREFIX",
     "INTERNAL_TEKTON_RESULT",
@@ -202,34 +206,6 @@ def decode_results(text: str) -> list[RunResult]:
                 result_type = _result_type(field)
         entries.append(RunResult(key, value, result_type, resource_name))
     return entries
-
-
-_ESCAPES: dict[int, str] = {code: f"\\u{code:04x}" for code in range(0x20)}
-_ESCAPES.update(
-    {
-        0x08: "\\b",
-        0x0C: "\\f",
-        0x0A: "\\n",
-        0x0D: "\\r",
-        0x09: "\\t",
-        0x22: '\\"',
-        0x5C: "\\\\",
-        # encoding/json escapes these so its output is safe inside HTML and JavaScript.
-        0x3C: "\\u003c",
-        0x3E: "\\u003e",
-        0x26: "\\u0026",
-        0x2028: "\\u2028",
-        0x2029: "\\u2029",
-    }
-)
-
-
-def go_json_string(text: str) -> str:
-    """A string as Go's ``json.Marshal`` writes it (HTML-safe, UTF-8 kept as is)."""
-    if not text.isascii():
-        # Undecodable bytes (kept as lone surrogates) become U+FFFD, as in Go.
-        text = "".join("\ufffd" if "\ud800" <= ch <= "\udfff" else ch for ch in text)
-    return '"' + text.translate(_ESCAPES) + '"'
 
 
 def encode_results(results: list[RunResult]) -> str:
