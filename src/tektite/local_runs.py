@@ -11,6 +11,7 @@ from tektite.store.errors import AlreadyExists
 from tektite.store.protocol import Store
 
 RUN_KINDS = ("TaskRun", "PipelineRun")
+PIPELINERUN_LABEL = "tekton.dev/pipelineRun"
 
 
 def create_all(
@@ -108,3 +109,36 @@ def cancel(store: Store, runs: list[dict[str, Any]]) -> None:
         value = "TaskRunCancelled" if r["kind"] == "TaskRun" else "Cancelled"
         current["spec"]["status"] = value
         store.update(current)
+
+
+def children(store: Store, run: dict[str, Any]) -> list[dict[str, Any]]:
+    """A PipelineRun's child TaskRuns (none for a TaskRun), oldest first."""
+    if run.get("kind") != "PipelineRun":
+        return []
+    meta = run["metadata"]
+    selector = f"{PIPELINERUN_LABEL}={meta['name']}"
+    uid = meta.get("uid")
+    return [
+        c
+        for c in store.list("TaskRun", meta["namespace"], label_selector=selector)
+        if not uid or any(o.get("uid") == uid for o in c["metadata"].get("ownerReferences") or ())
+    ]
+
+
+async def wait_settled(store: Store, runs: list[dict[str, Any]], timeout: float) -> bool:
+    """Wait until the runs and every child TaskRun of theirs are done (a cancelled
+    PipelineRun is done before its children have stopped); False on timeout."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while loop.time() < deadline:
+        current = [
+            store.get(r["kind"], r["metadata"]["namespace"], r["metadata"]["name"]) for r in runs
+        ]
+        pending = [c for c in current if not is_done(c)]
+        pending += [
+            tr for c in current if c is not None for tr in children(store, c) if not is_done(tr)
+        ]
+        if not pending:
+            return True
+        await asyncio.sleep(0.05)
+    return False

@@ -124,3 +124,86 @@ def test_ctrl_c_cancels_and_leaves_nothing_running(tmp_path: Path) -> None:
 
 def _running(marker: str) -> bool:
     return subprocess.run(["pgrep", "-f", marker], capture_output=True).returncode == 0
+
+
+def test_pipelinerun_streams_child_logs_and_prints_a_tree(tmp_path: Path) -> None:
+    result = run(["run", str(REPO / "examples/hello-pipelinerun.yaml")], tmp_path / "home")
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    assert "[greet-first/say] hello, world\n" in out
+    assert "[greet-second/say] hello, tektite\n" in out
+    assert "[join/join] hello, world / hello, tektite\n" in out
+    assert "[report/report] pipeline tasks finished: Succeeded\n" in out
+    assert (
+        "PipelineRun hello-run succeeded: Succeeded: "
+        "Tasks Completed: 4 (Failed: 0, Cancelled 0), Skipped: 0\n"
+    ) in out
+    tree = [line.split() for line in out.splitlines() if line.lstrip().startswith(("├", "└"))]
+    assert [t[1:4] for t in tree] == [
+        ["greet-first", "Succeeded", "Succeeded"],
+        ["greet-second", "Succeeded", "Succeeded"],
+        ["join", "Succeeded", "Succeeded"],
+        ["report", "(finally)", "Succeeded"],
+    ]
+
+
+def test_pipelinerun_failure_tree_shows_skips_and_exits_1(tmp_path: Path) -> None:
+    f = write(
+        tmp_path,
+        "p.yaml",
+        """apiVersion: tekton.dev/v1
+kind: PipelineRun
+metadata: {name: p}
+spec:
+  pipelineSpec:
+    tasks:
+    - {name: bad, taskSpec: {steps: [{name: s, image: busybox, script: 'exit 4'}]}}
+    - name: never
+      when: [{input: a, operator: in, values: [b]}]
+      taskSpec: {steps: [{name: s, image: busybox, script: 'true'}]}
+""",
+    )
+    result = run(["run", str(f), "-o", "yaml"], tmp_path / "home")
+    assert result.returncode == 1
+    assert "reason: Failed" in result.stdout
+    assert "[bad/s]" not in result.stdout  # logs go to stderr with -o
+    lines = [line.split(None, 4) for line in result.stderr.splitlines() if "─ " in line]
+    assert lines[0][1:4] == ["bad", "Failed", "StepFailed"]
+    assert lines[1][1:3] == ["never", "Skipped"]
+    # Tekton re-decides skips on every pass: once "bad" failed, stopping wins over when.
+    assert " ".join(lines[1][3:]) == "PipelineRun was stopping"
+
+
+def test_ctrl_c_cancels_a_pipelinerun_and_leaves_nothing_running(tmp_path: Path) -> None:
+    marker = f"sleep 301.{os.getpid()}"
+    f = write(
+        tmp_path,
+        "slowp.yaml",
+        "apiVersion: tekton.dev/v1\nkind: PipelineRun\nmetadata: {name: slowp}\nspec:\n"
+        "  pipelineSpec:\n    tasks:\n    - name: t\n      taskSpec:\n"
+        f"        steps:\n        - {{name: s, image: busybox, script: '{marker}'}}\n",
+    )
+    env = {**os.environ, "TEKTITE_HOME": str(tmp_path / "home")}
+    proc = subprocess.Popen(
+        [*TEKTITE, "run", str(f), "-o", "json"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline and not _running(marker):
+        time.sleep(0.05)
+    assert _running(marker), "the step never started"
+    proc.send_signal(signal.SIGINT)
+    out, err = proc.communicate(timeout=30)
+    assert proc.returncode == 130, err
+    obj = json.loads(out)
+    condition = obj["status"]["conditions"][0]
+    assert (condition["status"], condition["reason"], condition["message"]) == (
+        "False",
+        "Cancelled",
+        'PipelineRun "slowp" was cancelled',
+    )
+    assert "TaskRunCancelled" in err  # the child's line in the tree
+    assert not _running(marker)

@@ -15,8 +15,13 @@ from tektite.local_runs import RUN_KINDS, condition, create_all, wait_done
 
 
 def config_for(path: Path) -> Config:
-    """Tekton's CI flags for the example's directory."""
-    return Config.alpha_ci() if "alpha" in path.parts else Config()
+    """Tekton's CI flags for the example's directory: ``alpha/`` files run in its alpha
+    CI, ``beta/`` files in its beta CI, the others with the defaults."""
+    if "alpha" in path.parts:
+        return Config.alpha_ci()
+    if "beta" in path.parts:
+        return Config.beta_ci()
+    return Config()
 
 
 async def run_example(path: Path, root: Path, timeout: float = 120) -> tuple[dict[str, Any], str]:

@@ -627,6 +627,71 @@ def test_working_dir_is_created(open_runtime: RuntimeFactory) -> None:
     assert created
 
 
+def test_relative_working_dir_is_under_workspace(
+    open_runtime: RuntimeFactory, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Without an image WORKDIR, a relative workingDir is taken from the default one
+    (/workspace), never from the runtime's own working directory."""
+    monkeypatch.chdir(tmp_path)
+    containers = [
+        {
+            "name": "wd",
+            "image": "busybox",
+            "command": ["sh", "-c", "touch here"],
+            "workingDir": "rel/dir",
+            "volumeMounts": [{"name": "ws", "mountPath": "/workspace"}],
+        }
+    ]
+    key = PodKey("default", "relwd")
+
+    async def scenario() -> tuple[Pod, bool]:
+        async with open_runtime() as runtime:
+            await runtime.create_pod(
+                plain_pod("relwd", containers, volumes=[{"name": "ws", "emptyDir": {}}])
+            )
+            pod = await wait_for(runtime, key, phase_is("Succeeded", "Failed"))
+            volume = runtime.data_dir / "pods" / "default" / "relwd" / "ws"
+            return pod, (volume / "rel" / "dir" / "here").exists()
+
+    pod, created = run(scenario())
+    assert pod["status"]["phase"] == "Succeeded"
+    assert created
+    assert not (tmp_path / "rel").exists()
+
+
+def test_working_dir_initializer_runs_the_runtime_program(open_runtime: RuntimeFactory) -> None:
+    """Tekton's working-dir-initializer: ``/ko-app/workingdirinit`` is the runtime's."""
+    init = {
+        "name": "working-dir-initializer",
+        "image": "ghcr.io/tektoncd/pipeline/workingdirinit:test",
+        "command": ["/ko-app/workingdirinit"],
+        "args": ["rel/dir", "/workspace/abs", "/elsewhere"],
+        "workingDir": "/workspace",
+        "volumeMounts": [{"name": "ws", "mountPath": "/workspace"}],
+    }
+    main = {"name": "main", "image": "busybox", "command": ["true"]}
+    key = PodKey("default", "wdinit")
+
+    async def scenario() -> tuple[Pod, list[bool]]:
+        async with open_runtime() as runtime:
+            await runtime.create_pod(
+                plain_pod(
+                    "wdinit",
+                    [main],
+                    initContainers=[init],
+                    volumes=[{"name": "ws", "emptyDir": {}}],
+                )
+            )
+            pod = await wait_for(runtime, key, phase_is("Succeeded", "Failed"))
+            volume = runtime.data_dir / "pods" / "default" / "wdinit" / "ws"
+            return pod, [(volume / "rel" / "dir").is_dir(), (volume / "abs").is_dir()]
+
+    pod, made = run(scenario())
+    assert pod["status"]["phase"] == "Succeeded", pod["status"]
+    assert made == [True, True]
+    assert not os.path.exists("/elsewhere")  # only relative or /workspace/ paths
+
+
 def test_downward_api(open_runtime: RuntimeFactory) -> None:
     containers = [
         {

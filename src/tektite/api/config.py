@@ -137,6 +137,15 @@ ALPHA_CI_FLAGS: Mapping[str, str] = {
 }
 
 
+# The flags Tekton's beta CI sets (test/e2e-tests-kind-beta.env: PIPELINE_FEATURE_GATE,
+# RESULTS_FROM, KEEP_POD_ON_CANCEL), used to run the beta examples the way Tekton runs them.
+BETA_CI_FLAGS: Mapping[str, str] = {
+    "enable-api-fields": "beta",
+    "results-from": "sidecar-logs",
+    "keep-pod-on-cancel": "true",
+}
+
+
 def _to_text(v: object) -> str:
     if isinstance(v, bool):
         return "true" if v else "false"
@@ -193,3 +202,9 @@ class Config:
     def alpha_ci(cls) -> Config:
         """The configuration of Tekton's alpha CI (every feature the examples use)."""
         return cls(features=FeatureFlags.from_map(ALPHA_CI_FLAGS))
+
+    @classmethod
+    def beta_ci(cls) -> Config:
+        """The configuration of Tekton's beta CI (beta API fields, results from sidecar
+        logs, cancellation through the entrypoint)."""
+        return cls(features=FeatureFlags.from_map(BETA_CI_FLAGS))

@@ -19,11 +19,13 @@ from tektite.cli.options import config_options, load_config
 from tektite.local_runs import (
     RUN_KINDS,
     cancel,
+    children,
     condition,
     create_all,
     is_done,
     succeeded,
     wait_done,
+    wait_settled,
 )
 
 _COLORS = (36, 33, 35, 32, 34, 91, 96, 93)
@@ -129,7 +131,8 @@ async def _run(
             if not finished:
                 print("tektite: interrupted: cancelling", file=sys.stderr)
                 cancel(env.store, runs)
-                await wait_done(env.store, runs, asyncio.Event(), timeout=10)
+                # Wait for the children of a PipelineRun too, so nothing keeps running.
+                await wait_settled(env.store, runs, timeout=10)
         finally:
             loop.remove_signal_handler(signal.SIGINT)
             await asyncio.wait(streams, timeout=2)
@@ -140,7 +143,7 @@ async def _run(
             for r in runs
         ]
         final_runs = [f for f in final if f is not None]
-        _summary(final_runs, time.monotonic() - started, sys.stderr if output else logs)
+        _summary(env.store, final_runs, time.monotonic() - started, sys.stderr if output else logs)
         if output:
             _print_objects(final_runs, output)
         if not finished:
@@ -211,14 +214,46 @@ def parse_workspace(text: str) -> dict[str, Any]:
 async def _stream_logs(
     env: Any, run: dict[str, Any], index: int, out: TextIO, colors: bool
 ) -> None:
-    """Print the steps' output of a TaskRun's Pods as they run, ``[task/step] line``."""
+    """Print the steps' output of a run as it runs: a TaskRun's as ``[task/step] line``,
+    a PipelineRun's child TaskRuns' as ``[pipelineTask/step] line``, in parallel."""
+    meta = run["metadata"]
+    if run["kind"] != "PipelineRun":
+        label = (meta.get("labels") or {}).get("tekton.dev/task", meta["name"])
+        color = _COLORS[index % len(_COLORS)]
+        await _stream_taskrun(env, meta["namespace"], meta["name"], label, color, out, colors)
+        return
+    streams: dict[str, asyncio.Task[None]] = {}
+    try:
+        while True:
+            current = env.store.get("PipelineRun", meta["namespace"], meta["name"])
+            for child in children(env.store, current or run):
+                name = child["metadata"]["name"]
+                if name in streams:
+                    continue
+                label = (child["metadata"].get("labels") or {}).get("tekton.dev/pipelineTask", name)
+                color = _COLORS[(index + len(streams)) % len(_COLORS)]
+                streams[name] = asyncio.create_task(
+                    _stream_taskrun(env, meta["namespace"], name, label, color, out, colors)
+                )
+            if current is None or is_done(current):
+                break
+            await asyncio.sleep(0.05)
+        if streams:
+            await asyncio.gather(*streams.values())
+    finally:
+        for s in streams.values():
+            s.cancel()
+
+
+async def _stream_taskrun(
+    env: Any, ns: str, name: str, label: str, color: int, out: TextIO, colors: bool
+) -> None:
+    """Follow the step containers of each Pod of the TaskRun (a retry makes another)."""
     from tektite.runtime.protocol import PodKey
 
-    ns, name = run["metadata"]["namespace"], run["metadata"]["name"]
     seen: set[str] = set()
-    color = _COLORS[index % len(_COLORS)]
     while True:
-        current = env.store.get(run["kind"], ns, name)
+        current = env.store.get("TaskRun", ns, name)
         if current is None:
             return
         status = current.get("status") or {}
@@ -228,11 +263,10 @@ async def _stream_logs(
             key = PodKey(ns, pod_name)
             pod = await env.runtime.get_pod(key)
             containers = [c["name"] for c in ((pod or {}).get("spec") or {}).get("containers", [])]
-            task = (current.get("metadata", {}).get("labels") or {}).get("tekton.dev/task", name)
             for container in containers:
                 if not container.startswith("step-"):
                     continue
-                prefix = f"[{task}/{container.removeprefix('step-')}] "
+                prefix = f"[{label}/{container.removeprefix('step-')}] "
                 if colors:
                     prefix = f"\x1b[{color}m{prefix}\x1b[0m"
                 await _copy_lines(env.runtime.logs(key, container, follow=True), prefix, out)
@@ -258,7 +292,7 @@ async def _copy_lines(chunks: Any, prefix: str, out: TextIO) -> None:
 # -- reporting ------------------------------------------------------------------------------
 
 
-def _summary(runs: list[dict[str, Any]], elapsed: float, out: TextIO) -> None:
+def _summary(store: Any, runs: list[dict[str, Any]], elapsed: float, out: TextIO) -> None:
     for r in runs:
         c = condition(r)
         verdict = {"True": "succeeded", "False": "failed"}.get(c.get("status", ""), "unfinished")
@@ -266,6 +300,10 @@ def _summary(runs: list[dict[str, Any]], elapsed: float, out: TextIO) -> None:
             f"{r['kind']} {r['metadata']['name']} {verdict}: "
             f"{c.get('reason', '')}: {c.get('message', '')}\n"
         )
+        if r["kind"] == "PipelineRun":
+            for line in pipeline_tree(r, children(store, r)):
+                out.write(line + "\n")
+            continue
         for step in (r.get("status") or {}).get("steps") or ():
             term = step.get("terminated") or {}
             reason = step.get("terminationReason") or term.get("reason") or "Running"
@@ -274,6 +312,55 @@ def _summary(runs: list[dict[str, Any]], elapsed: float, out: TextIO) -> None:
             )
     out.write(f"done in {elapsed:.2f}s\n")
     out.flush()
+
+
+def pipeline_tree(run: dict[str, Any], task_runs: list[dict[str, Any]]) -> list[str]:
+    """The PipelineRun's tasks in pipeline order (finally last), each with its outcome,
+    reason and duration; a skipped task with why; a failed one with its message."""
+    status = run.get("status") or {}
+    spec = status.get("pipelineSpec") or (run.get("spec") or {}).get("pipelineSpec") or {}
+    skipped = {s["name"]: s.get("reason", "") for s in status.get("skippedTasks") or ()}
+    by_task: dict[str, list[dict[str, Any]]] = {}
+    for tr in task_runs:
+        label = (tr["metadata"].get("labels") or {}).get("tekton.dev/pipelineTask", "")
+        by_task.setdefault(label, []).append(tr)
+    rows: list[tuple[str, str, str, str, str]] = []
+    for section in ("tasks", "finally"):
+        for pt in spec.get(section) or ():
+            name = pt["name"] if section == "tasks" else f"{pt['name']} (finally)"
+            runs = by_task.get(pt["name"], [])
+            if pt["name"] in skipped:
+                rows.append((name, "Skipped", skipped[pt["name"]], "", ""))
+            elif not runs:
+                rows.append((name, "NotRun", "", "", ""))
+            for tr in runs:
+                c = condition(tr)
+                outcome = {"True": "Succeeded", "False": "Failed"}.get(
+                    c.get("status", ""), "Running"
+                )
+                message = c.get("message", "") if outcome == "Failed" else ""
+                label = name if len(runs) == 1 else f"{name} [{tr['metadata']['name']}]"
+                rows.append((label, outcome, c.get("reason", ""), _duration(tr), message))
+    width = max((len(r[0]) for r in rows), default=0)
+    lines = []
+    for i, (name, outcome, reason, duration, message) in enumerate(rows):
+        branch = "└─" if i == len(rows) - 1 else "├─"
+        lines.append(f"  {branch} {name:<{width}}  {outcome:<9}  {reason:<24} {duration}".rstrip())
+        if message:
+            indent = "   " if i == len(rows) - 1 else "│  "
+            lines.append(f"  {indent} {message}")
+    return lines
+
+
+def _duration(obj: dict[str, Any]) -> str:
+    """completionTime - startTime, as ``3s`` (timestamps have whole seconds)."""
+    from tektite.engine.taskrun_state import parse_time
+
+    status = obj.get("status") or {}
+    start, end = status.get("startTime"), status.get("completionTime")
+    if not start or not end:
+        return ""
+    return f"{(parse_time(end) - parse_time(start)).total_seconds():.0f}s"
 
 
 def _print_objects(runs: list[dict[str, Any]], fmt: str) -> None:

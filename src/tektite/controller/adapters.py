@@ -6,7 +6,7 @@ import base64
 import re
 from pathlib import Path
 
-from tektite.api.models import StepAction, Task
+from tektite.api.models import Pipeline, StepAction, Task
 from tektite.api.objects import InvalidObject, decode
 from tektite.store.protocol import Store
 
@@ -29,6 +29,24 @@ class StoreLookup:
         except InvalidObject:
             return None
         return obj if isinstance(obj, (Task, StepAction)) else None
+
+
+class StorePipelineLookup:
+    """``PipelineLookup`` over the store: the Pipelines and Tasks a PipelineRun names."""
+
+    def __init__(self, store: Store) -> None:
+        self._store = store
+
+    def get(self, kind: str, namespace: str, name: str) -> Pipeline | Task | None:
+        """The Pipeline or Task, or None (also when the stored object is not valid)."""
+        raw = self._store.get(kind, namespace, name)
+        if raw is None:
+            return None
+        try:
+            obj = decode(raw)
+        except InvalidObject:
+            return None
+        return obj if isinstance(obj, (Pipeline, Task)) else None
 
 
 class StoreClusterData:

@@ -10,8 +10,9 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 
 from tektite.api.config import Config
+from tektite.controller.pipelinerun import PipelineRunReconciler
 from tektite.controller.queue import WorkQueue
-from tektite.controller.taskrun import TaskRunReconciler
+from tektite.controller.taskrun import Requeue, TaskRunReconciler
 from tektite.engine.pod import PodImages
 from tektite.runtime.protocol import PodRuntime
 from tektite.store.protocol import Store
@@ -22,6 +23,7 @@ Key = tuple[str, str, str]
 """(kind, namespace, name) of an object to reconcile."""
 
 TASKRUN_LABEL = "tekton.dev/taskRun"
+PIPELINERUN_LABEL = "tekton.dev/pipelineRun"
 _MAX_BACKOFF = 30.0
 
 
@@ -47,6 +49,7 @@ class Controller:
         self.runtime = runtime
         self.queue: WorkQueue[Key] = WorkQueue()
         self.taskruns = TaskRunReconciler(store, runtime, config, images=images, clock=clock)
+        self.pipelineruns = PipelineRunReconciler(store, config, clock=clock)
         self._workers = workers
         self._failures: dict[Key, int] = {}
 
@@ -67,9 +70,16 @@ class Controller:
             self.queue.close()
 
     async def _watch_store(self) -> None:
-        async for event in self.store.watch(["TaskRun"]):
+        async for event in self.store.watch(["TaskRun", "PipelineRun"]):
+            kind = event.object.get("kind", "")
             meta = event.object.get("metadata", {})
-            self.queue.add((event.object.get("kind", ""), meta.get("namespace", ""), meta["name"]))
+            namespace = meta.get("namespace", "")
+            self.queue.add((kind, namespace, meta["name"]))
+            # A child TaskRun's change is its PipelineRun's business too (Tekton's
+            # controller watches TaskRuns owned by PipelineRuns).
+            owner = (meta.get("labels") or {}).get(PIPELINERUN_LABEL)
+            if kind == "TaskRun" and owner:
+                self.queue.add(("PipelineRun", namespace, owner))
 
     async def _watch_pods(self) -> None:
         async for key in self.runtime.watch():
@@ -79,11 +89,17 @@ class Controller:
             if owner:
                 self.queue.add(("TaskRun", key.namespace, owner))
 
+    async def _reconcile(self, key: Key) -> Requeue:
+        kind, namespace, name = key
+        if kind == "PipelineRun":
+            return await self.pipelineruns.reconcile(namespace, name)
+        return await self.taskruns.reconcile(namespace, name)
+
     async def _work(self) -> None:
         while True:
             key = await self.queue.get()
             try:
-                requeue = await self.taskruns.reconcile(key[1], key[2])
+                requeue = await self._reconcile(key)
                 self._failures.pop(key, None)
                 if requeue.after is not None:
                     self.queue.add_after(key, requeue.after)

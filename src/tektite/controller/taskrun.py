@@ -24,6 +24,9 @@ from tektite.api.objects import InvalidObject, decode
 from tektite.engine import taskrun_state as state
 from tektite.engine.pod import PodBuildError, PodImages, build_pod
 from tektite.engine.pod_status import (
+    RESULTS_FROM_SIDECAR_LOGS,
+    RESULTS_SIDECAR_CONTAINER,
+    is_container_step,
     reconcile_pod_status,
     sidecars_ready,
     sidecars_to_stop,
@@ -40,6 +43,8 @@ log = logging.getLogger(__name__)
 
 READY_ANNOTATION = "tekton.dev/ready"
 READY_VALUE = "READY"
+CANCEL_ANNOTATION = "tekton.dev/cancel"
+CANCEL_VALUE = "CANCEL"
 
 
 @dataclass(frozen=True)
@@ -158,13 +163,18 @@ class TaskRunReconciler:
                 await self.runtime.set_annotations(key, {READY_ANNOTATION: READY_VALUE})
 
         spec = _status(tr).task_spec
+        features = self.config.features
         reconcile_pod_status(
             tr,
             pod,
             spec,
             now=now,
-            results_from=self.config.features.results_from,
-            max_result_size=self.config.features.max_result_size,
+            results_from=features.results_from,
+            max_result_size=features.max_result_size,
+            sidecar_logs=await self._results_sidecar_log(key, pod),
+            # With native sidecars the run is only done once they have ended, which
+            # is also when the results sidecar's log is complete.
+            enable_kubernetes_sidecar=features.enable_kubernetes_sidecar,
         )
         if not state.is_done(tr):
             pod_failure = state.check_pod_failed(tr, pod, now)
@@ -215,10 +225,51 @@ class TaskRunReconciler:
             with contextlib.suppress(AlreadyExists):
                 self.store.create(claim)
 
+    async def _results_sidecar_log(self, key: PodKey, pod: dict[str, Any]) -> str | None:
+        """With ``results-from: sidecar-logs``, the log of the ``tekton-log-results``
+        sidecar once the steps are done (it prints the results only then); None when
+        there is nothing to read yet, or no such sidecar.
+
+        Tekton fetches this log on every pass; before the steps are done it is empty,
+        so reading it only afterwards gives the same status for less work. The run is
+        not done before the sidecar has ended, so the last read sees the whole log.
+        """
+        if self.config.features.results_from != RESULTS_FROM_SIDECAR_LOGS:
+            return None
+        spec = pod.get("spec") or {}
+        declared = [*(spec.get("containers") or ()), *(spec.get("initContainers") or ())]
+        if not any(c.get("name") == RESULTS_SIDECAR_CONTAINER for c in declared):
+            return None
+        if not _steps_done(pod):
+            return None
+        try:
+            chunks = [
+                chunk
+                async for chunk in self.runtime.logs(key, RESULTS_SIDECAR_CONTAINER, follow=False)
+            ]
+        except PodRuntimeError as e:
+            log.warning("cannot read the results of Pod %s/%s: %s", key.namespace, key.name, e)
+            return None
+        # The engine measures result sizes in bytes: keep undecodable bytes as they are.
+        return b"".join(chunks).decode("utf-8", "surrogateescape")
+
     async def _fail(self, tr: TaskRun, reason: str, message: str, now: datetime) -> None:
+        """``failTaskRun``: mark the run failed and stop its Pod — deleted, or, for a
+        cancel or a timeout with ``keep-pod-on-cancel``, annotated so that each step's
+        entrypoint cancels its step (through the downward ``cancel`` file)."""
         state.fail_taskrun(tr, reason, message, now)
-        if tr.status and tr.status.pod_name:
-            await self.runtime.delete_pod(PodKey(tr.metadata.namespace, tr.status.pod_name))
+        if not tr.status or not tr.status.pod_name:
+            return
+        key = PodKey(tr.metadata.namespace, tr.status.pod_name)
+        cancelling = reason in (state.REASON_CANCELLED, state.REASON_TIMED_OUT)
+        if not (cancelling and self.config.features.keep_pod_on_cancel):
+            await self.runtime.delete_pod(key)
+            return
+        try:
+            await self.runtime.set_annotations(key, {CANCEL_ANNOTATION: CANCEL_VALUE})
+        except PodRuntimeError as e:
+            if e.reason != "NotFound":  # Tekton ignores a Pod that is already gone
+                raise
 
     async def _stop_sidecars(self, tr: TaskRun, pod: dict[str, Any] | None = None) -> None:
         """Tekton swaps running sidecars to the nop image once the steps are done."""
@@ -269,6 +320,21 @@ def sidecar_failed_before_ready(pod: dict[str, Any]) -> str | None:
                 "not started"
             )
     return None
+
+
+def _steps_done(pod: dict[str, Any]) -> bool:
+    """Every step container has terminated, or the Pod has ended."""
+    status = pod.get("status") or {}
+    if status.get("phase") in ("Succeeded", "Failed"):
+        return True
+    if status.get("phase") != "Running":
+        return False
+    steps = [
+        cs
+        for cs in status.get("containerStatuses") or ()
+        if is_container_step(cs.get("name") or "")
+    ]
+    return bool(steps) and all("terminated" in (cs.get("state") or {}) for cs in steps)
 
 
 def _status(tr: TaskRun) -> TaskRunStatus:

@@ -1,5 +1,5 @@
-"""What a PipelineRun reconcile pass knows: Tekton's ``ResolvedPipelineTask`` and
-``PipelineRunFacts`` (``pkg/reconciler/pipelinerun/resources``) as plain data.
+"""What a PipelineRun reconcile pass knows: Tekton's ``PipelineRunFacts``
+(``pkg/reconciler/pipelinerun/resources``) as plain data.
 
 This module holds the data model and the predicates that only look at a task's own
 child TaskRuns (succeeded, failed, cancelled, running, the reason a finally task sees).
@@ -7,10 +7,11 @@ The decisions that need the whole graph live in :mod:`tektite.engine.pipeline_sk
 (skipping) and :mod:`tektite.engine.pipeline_state` (scheduling and status); result
 references in :mod:`tektite.engine.pipeline_results`.
 
-A matrixed PipelineTask has several child TaskRuns; Tekton aggregates them: the task
-succeeded when all of them did, failed when one failed and all are done, and so on.
-Retries are the TaskRun's own business (a retried TaskRun stays ``Unknown`` until its
-last attempt), so nothing here counts attempts.
+A task of the state is anything shaped like Tekton's ``ResolvedPipelineTask`` (see
+:class:`PipelineTaskState`). A matrixed PipelineTask has several child TaskRuns;
+Tekton aggregates them: the task succeeded when all of them did, failed when one failed
+and all are done, and so on. Retries are the TaskRun's own business (a retried TaskRun
+stays ``Unknown`` until its last attempt), so nothing here counts attempts.
 
 Custom tasks (``CustomRun``) and pipelines in pipelines (child ``PipelineRun``) are not
 modelled: Tektite has no CustomRun type yet, and both are alpha in Tekton.
@@ -23,7 +24,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
-from functools import cached_property
+from typing import Protocol
 
 from tektite.api.dag import Graph, build
 from tektite.api.durations import parse_duration_ns
@@ -32,7 +33,6 @@ from tektite.api.models import (
     PipelineRun,
     PipelineTask,
     TaskRun,
-    TaskSpec,
 )
 from tektite.api.validation.pipeline import pipeline_task_deps
 from tektite.engine.taskrun_state import succeeded_condition
@@ -49,7 +49,7 @@ __all__ = [
     "TASKRUN_REASON_CANCELLED",
     "PipelineRunFacts",
     "PipelineRunTimeouts",
-    "ResolvedPipelineTask",
+    "PipelineTaskState",
     "SkipReason",
     "get_reason",
     "have_any_task_runs_failed",
@@ -62,6 +62,7 @@ __all__ = [
     "is_task_run_done",
     "is_task_run_failure",
     "is_task_run_successful",
+    "task_name",
 ]
 
 CONDITION_SUCCEEDED = "Succeeded"
@@ -102,32 +103,30 @@ class SkipReason(StrEnum):
 # -- one PipelineTask and its child runs -------------------------------------------------
 
 
-@dataclass(eq=False)
-class ResolvedPipelineTask:
-    """A PipelineTask with its resolved Task spec and the child TaskRuns that exist.
+class PipelineTaskState(Protocol):
+    """What the state machine reads of a resolved PipelineTask.
 
-    ``pipeline_task`` is the task as the resolution step left it: params, context and
-    the results that were already available substituted. ``task_run_names`` are the
-    names its TaskRuns have or will get (one per matrix combination); ``task_runs`` the
-    ones that exist, in that order. Whether the task is a ``finally`` task is decided by
-    the graphs in :class:`PipelineRunFacts`, as in Tekton.
+    :class:`tektite.engine.resolve_pipelinerun.ResolvedPipelineTask` is one: the
+    PipelineTask as in ``status.pipelineSpec`` (params and context substituted; task
+    results are substituted here, when they can be resolved) and its existing child
+    TaskRuns, one per matrix combination, in run-name order. Whether a task is a
+    ``finally`` task is decided by the graphs in :class:`PipelineRunFacts`, as in Tekton.
     """
 
-    pipeline_task: PipelineTask
-    task_spec: TaskSpec | None = None
-    task_run_names: list[str] = field(default_factory=list)
-    task_runs: list[TaskRun] = field(default_factory=list)
+    @property
+    def pipeline_task(self) -> PipelineTask:
+        """The PipelineTask."""
+        ...
 
     @property
-    def name(self) -> str:
-        """The PipelineTask's name."""
-        return self.pipeline_task.name
+    def task_runs(self) -> Sequence[TaskRun]:
+        """Its child TaskRuns that exist."""
+        ...
 
-    @property
-    def is_matrixed(self) -> bool:
-        """Tekton's ``IsMatrixed``: the matrix has params or include entries."""
-        matrix = self.pipeline_task.matrix
-        return matrix is not None and bool(matrix.params or matrix.include)
+
+def task_name(task: PipelineTaskState) -> str:
+    """The PipelineTask's name."""
+    return task.pipeline_task.name
 
 
 def is_task_run_successful(taskrun: TaskRun) -> bool:
@@ -157,57 +156,57 @@ def _cancelled(taskrun: TaskRun) -> bool:
     )
 
 
-def is_scheduled(rpt: ResolvedPipelineTask) -> bool:
+def is_scheduled(task: PipelineTaskState) -> bool:
     """At least one child TaskRun exists."""
-    return bool(rpt.task_runs)
+    return bool(task.task_runs)
 
 
-def is_successful(rpt: ResolvedPipelineTask) -> bool:
+def is_successful(task: PipelineTaskState) -> bool:
     """Every child TaskRun succeeded (and there is at least one)."""
-    return bool(rpt.task_runs) and all(is_task_run_successful(tr) for tr in rpt.task_runs)
+    return bool(task.task_runs) and all(is_task_run_successful(tr) for tr in task.task_runs)
 
 
-def have_any_task_runs_failed(rpt: ResolvedPipelineTask) -> bool:
+def have_any_task_runs_failed(task: PipelineTaskState) -> bool:
     """Some child TaskRun is ``Succeeded=False``, whether or not the others are done."""
-    return any(is_task_run_failure(tr) for tr in rpt.task_runs)
+    return any(is_task_run_failure(tr) for tr in task.task_runs)
 
 
-def is_failure(rpt: ResolvedPipelineTask) -> bool:
+def is_failure(task: PipelineTaskState) -> bool:
     """A child TaskRun failed and all of them are done.
 
     True also for ``onError: continue`` tasks: whether the failure fails the run is the
     caller's question (see ``is_stopping`` and the condition counts).
     """
-    if not rpt.task_runs:
+    if not task.task_runs:
         return False
-    return have_any_task_runs_failed(rpt) and all(is_task_run_done(tr) for tr in rpt.task_runs)
+    return have_any_task_runs_failed(task) and all(is_task_run_done(tr) for tr in task.task_runs)
 
 
-def is_cancelled(rpt: ResolvedPipelineTask) -> bool:
+def is_cancelled(task: PipelineTaskState) -> bool:
     """A child TaskRun ended ``TaskRunCancelled`` and all of them are done."""
-    if not rpt.task_runs:
+    if not task.task_runs:
         return False
-    done = all(is_task_run_done(tr) for tr in rpt.task_runs)
-    return done and any(_cancelled(tr) for tr in rpt.task_runs)
+    done = all(is_task_run_done(tr) for tr in task.task_runs)
+    return done and any(_cancelled(tr) for tr in task.task_runs)
 
 
-def is_cancelled_for_timeout(rpt: ResolvedPipelineTask) -> bool:
+def is_cancelled_for_timeout(task: PipelineTaskState) -> bool:
     """Like :func:`is_cancelled`, for a TaskRun the PipelineRun cancelled on timeout.
 
     Such tasks count as failed, not cancelled, in the PipelineRun's condition.
     """
-    if not rpt.task_runs:
+    if not task.task_runs:
         return False
-    done = all(is_task_run_done(tr) for tr in rpt.task_runs)
+    done = all(is_task_run_done(tr) for tr in task.task_runs)
     return done and any(
         _cancelled(tr) and tr.spec.status_message == TASKRUN_CANCELLED_BY_PIPELINE_TIMEOUT_MSG
-        for tr in rpt.task_runs
+        for tr in task.task_runs
     )
 
 
-def is_running(rpt: ResolvedPipelineTask) -> bool:
+def is_running(task: PipelineTaskState) -> bool:
     """Scheduled, and neither successful nor failed yet."""
-    return bool(rpt.task_runs) and not is_successful(rpt) and not is_failure(rpt)
+    return bool(task.task_runs) and not is_successful(task) and not is_failure(task)
 
 
 def _first_condition(taskrun: TaskRun) -> Condition | None:
@@ -216,17 +215,17 @@ def _first_condition(taskrun: TaskRun) -> Condition | None:
     return conditions[0] if conditions else None
 
 
-def get_reason(rpt: ResolvedPipelineTask) -> str:
+def get_reason(task: PipelineTaskState) -> str:
     """``$(tasks.<t>.reason)``: the first unsuccessful run's reason, else the first run's.
 
     ``""`` when the task has no run (skipped or not started).
     """
-    for taskrun in rpt.task_runs:
+    for taskrun in task.task_runs:
         condition = _first_condition(taskrun)
         if not is_task_run_successful(taskrun) and condition is not None:
             return condition.reason
-    if rpt.task_runs:
-        condition = _first_condition(rpt.task_runs[0])
+    if task.task_runs:
+        condition = _first_condition(task.task_runs[0])
         if condition is not None:
             return condition.reason
     return ""
@@ -313,16 +312,19 @@ class _GraphTask:
 class PipelineRunFacts:
     """Everything one reconcile pass decides from (Tekton's ``PipelineRunFacts``).
 
+    ``state`` lists the tasks in Tekton's order (tasks already started first).
     ``tasks_graph`` holds the DAG tasks, ``finally_graph`` the finally tasks (no edges);
-    a task is a finally task when it is a node of ``finally_graph``. ``validation_failed``
-    maps the tasks whose result references failed validation in this pass to the error
-    text (Tekton's ``ValidationFailedTask`` + ``ValidationFailedErrors``).
+    a task is a finally task when it is a node of ``finally_graph``.
+    ``validation_failed`` maps the tasks whose result references failed validation in
+    this pass to the error text (Tekton's ``ValidationFailedTask`` and
+    ``ValidationFailedErrors``).
 
-    Skip decisions are cached per task for one ``now``, as Tekton caches them for a pass;
-    :meth:`reset_skip_cache` forgets them after the state changed.
+    Skip decisions are cached per task for one ``now``, as Tekton caches them for a
+    pass; :meth:`reset_skip_cache` forgets them after the state changed, and
+    :meth:`replace_task` swaps in a task whose runs were just created.
     """
 
-    state: list[ResolvedPipelineTask]
+    state: list[PipelineTaskState]
     tasks_graph: Graph
     finally_graph: Graph = field(default_factory=Graph)
     spec_status: str = ""
@@ -330,12 +332,14 @@ class PipelineRunFacts:
     validation_failed: dict[str, str] = field(default_factory=dict)
     skip_cache: dict[str, SkipReason | None] = field(default_factory=dict, repr=False)
     finally_skip_cache: dict[str, SkipReason | None] = field(default_factory=dict, repr=False)
+    view_cache: dict[str, PipelineTask] = field(default_factory=dict, repr=False)
     cache_time: datetime | None = field(default=None, repr=False)
+    _by_name: dict[str, PipelineTaskState] | None = field(default=None, repr=False)
 
     @classmethod
     def build(
         cls,
-        state: Iterable[ResolvedPipelineTask],
+        state: Iterable[PipelineTaskState],
         tasks: Sequence[PipelineTask],
         finally_tasks: Sequence[PipelineTask] = (),
         *,
@@ -356,10 +360,20 @@ class PipelineRunFacts:
             timeouts=timeouts if timeouts is not None else PipelineRunTimeouts(),
         )
 
-    @cached_property
-    def by_name(self) -> Mapping[str, ResolvedPipelineTask]:
-        """Tekton's ``State.ToMap()`` (the state list must not be replaced afterwards)."""
-        return {rpt.name: rpt for rpt in self.state}
+    @property
+    def by_name(self) -> Mapping[str, PipelineTaskState]:
+        """Tekton's ``State.ToMap()``: task name → task (the last one of a name wins)."""
+        if self._by_name is None:
+            self._by_name = {task_name(t): t for t in self.state}
+        return self._by_name
+
+    def replace_task(self, task: PipelineTaskState) -> None:
+        """Put ``task`` in place of the state's task of the same name (e.g. with the
+        TaskRuns just created) and forget every cached decision."""
+        name = task_name(task)
+        self.state = [task if task_name(t) == name else t for t in self.state]
+        self._by_name = None
+        self.reset_skip_cache()
 
     def is_final_task(self, name: str) -> bool:
         """The task is a node of the finally graph."""
@@ -374,9 +388,10 @@ class PipelineRunFacts:
         return bool(self.finally_graph.nodes)
 
     def reset_skip_cache(self) -> None:
-        """Forget cached skip decisions (Tekton's ``ResetSkippedCache``)."""
+        """Forget cached decisions (Tekton's ``ResetSkippedCache``)."""
         self.skip_cache.clear()
         self.finally_skip_cache.clear()
+        self.view_cache.clear()
 
     def use_cache_for(self, now: datetime) -> None:
         """Keep the skip caches only while ``now`` is the same instant."""
@@ -412,7 +427,7 @@ class PipelineRunFacts:
         """``PipelineRun.HasFinallyTimedOut``: the finally timeout elapsed since finally began."""
         return _elapsed_beyond(self.timeouts.finally_start_time, self.timeouts.finally_, now)
 
-    def with_finally_start_time(self, moment: datetime) -> None:
+    def set_finally_start_time(self, moment: datetime) -> None:
         """Record when the first finally task was scheduled (kept if already set)."""
         if self.timeouts.finally_start_time is None:
             self.timeouts = dataclasses.replace(self.timeouts, finally_start_time=moment)

@@ -10,13 +10,24 @@ exceptions:
   ``/ko-app/entrypoint``: the runtime installs a small shim executable at
   ``<data_dir>/ko-app/entrypoint`` that runs ``sys.executable -I -S`` on the in-tree
   ``tektite.entrypoint``, so Tekton's ``prepare`` init container copies it to
-  ``/tekton/bin/entrypoint`` exactly as it copies the Go binary;
+  ``/tekton/bin/entrypoint`` exactly as it copies the Go binary; likewise containers of
+  the *sidecar-log-results image* (``results-from: sidecar-logs``) run
+  ``/ko-app/sidecarlogresults`` (``tektite.entrypoint.sidecarlogresults``) and those
+  of the *working-dir-init image* ``/ko-app/workingdirinit`` (a container whose
+  command is one of these programs gets them whatever its image);
 - containers of the *nop image* without a command exit 0 at once;
 - containers of the *shell image* without a command run their args (busybox's
   ``CMD ["sh"]``).
 
 Any other container without ``command`` would need its image's ENTRYPOINT: it stays
 waiting with ``CreateContainerConfigError`` and says to use podman or docker.
+
+Busybox-based images (``busybox``, ``alpine``; see ``launch_plan.is_busybox_image``)
+get busybox as their shell when the host has it (Debian's ``busybox`` package;
+``scripts/setup-host`` installs it): their ``PATH`` starts with a per-runtime directory
+of applet links (``ash``, ``sh``, and what the host lacks) and ``/bin/sh`` is busybox
+(bind-mounted in namespace mode; in rewrite mode ``/bin/sh`` commands and ``#!/bin/sh``
+scripts are run through the applet). Without busybox they see the host's ``sh``.
 
 How containers see their volumes at the ``mountPath``s — private mount namespaces
 when running as root, path rewriting otherwise — is described in ``mounts``; the mode
@@ -44,6 +55,7 @@ from pathlib import Path
 import tektite
 from tektite.runtime import mounts as mount_modes
 from tektite.runtime.host_pod import HostContext, PodRun
+from tektite.runtime.launch_plan import DEFAULT_PATH, BusyboxShell
 from tektite.runtime.mounts import HostMountpoints
 from tektite.runtime.proctree import CgroupRoot
 from tektite.runtime.protocol import ClusterData, Pod, PodKey, PodRuntimeError
@@ -78,27 +90,54 @@ def entrypoint_shim(python: str, source_root: str) -> str:
 
 
 def install_shim(directory: Path) -> str:
-    """Write the ``entrypoint`` shim into ``directory``; return its text."""
+    """Write the runtime's ``/ko-app`` programs into ``directory`` (the ``entrypoint``
+    shim, ``sidecarlogresults``, ``workingdirinit``); return the entrypoint shim's text."""
     source_root = str(Path(tektite.__file__).resolve().parent.parent)
     text = entrypoint_shim(sys.executable, source_root)
     directory.mkdir(parents=True, exist_ok=True)
-    target = directory / "entrypoint"
-    temporary = directory / ".entrypoint.tmp"
-    temporary.write_text(text)
-    os.chmod(temporary, 0o755)
-    os.replace(temporary, target)
+    _install(directory / "entrypoint", text)
+    _install(directory / "sidecarlogresults", program_shim(sys.executable, source_root))
     # Tekton's working-dir-initializer image holds /ko-app/workingdirinit, which creates
     # each relative working directory or one under /workspace/ (cmd/workingdirinit).
-    init = directory / "workingdirinit"
-    init.write_text(_WORKINGDIRINIT)
-    os.chmod(init, 0o755)
+    _install(directory / "workingdirinit", _WORKINGDIRINIT)
     return text
 
 
+def program_shim(python: str, source_root: str) -> str:
+    """The ``sidecarlogresults`` program: ``tektite.entrypoint.sidecarlogresults`` run
+    by ``python`` (a one-line ``#!`` program when it fits, as the entrypoint shim)."""
+    code = (
+        "import sys;del sys.argv[0];"
+        f"sys.path[:0]=[{source_root!r}];"
+        "import tektite.entrypoint.sidecarlogresults as m;"
+        "sys.exit(m.main(sys.argv[1:],sys.argv[0]))"
+    )
+    line = f"#!{python} -ISc{code}"
+    if len(line) < _SHEBANG_LIMIT and not any(char.isspace() for char in python):
+        return line + "\n"
+    return (
+        f"#!{python} -IS\n"
+        f"import sys\nsys.path[:0] = [{source_root!r}]\n"
+        "import tektite.entrypoint.sidecarlogresults as m\n"
+        "sys.exit(m.main(sys.argv[1:], sys.argv[0]))\n"
+    )
+
+
+def _install(target: Path, text: str) -> None:
+    """Write an executable atomically (a running container may be executing the old one)."""
+    temporary = target.with_name(f".{target.name}.tmp")
+    temporary.write_text(text)
+    os.chmod(temporary, 0o755)
+    os.replace(temporary, target)
+
+
 _WORKINGDIRINIT = """#!/bin/sh
+# In rewrite mode /workspace reaches this program as its host path: the view's.
+ws=/workspace
+[ -n "$TEKTITE_TEKTON_DIR" ] && ws="${TEKTITE_TEKTON_DIR%/tekton}/workspace"
 for d in "$@"; do
   case "$d" in
-    /workspace/*|[!/]*) mkdir -p -m 0755 "$d" || exit 1 ;;
+    "$ws"/*|[!/]*) mkdir -p -m 0755 "$d" || exit 1 ;;
   esac
 done
 """
@@ -121,11 +160,17 @@ class HostRuntime:
         prewarm: int = 2,
         max_grace_seconds: float | None = None,
         cgroups: bool = True,
+        sidecar_log_results_image: str = "",
+        working_dir_init_image: str = "",
+        busybox: bool = True,
     ) -> None:
         """Create the runtime; ``mode`` forces ``namespace`` or ``rewrite`` (default:
         detected). ``prewarm`` is how many gated steps are pre-started;
         ``max_grace_seconds`` caps ``terminationGracePeriodSeconds``; ``cgroups=False``
-        tracks container processes by session even where cgroup v2 is usable."""
+        tracks container processes by session even where cgroup v2 is usable. The
+        sidecar-log-results and working-dir-init images (Tekton's ``PodImages``) run the
+        runtime's programs without a command; ``busybox=False`` turns off the busybox
+        shell of busybox-based images."""
         data_dir = Path(data_dir).resolve()
         for sub in ("pods", "logs"):
             (data_dir / sub).mkdir(parents=True, exist_ok=True)
@@ -143,6 +188,10 @@ class HostRuntime:
         mountpoints = HostMountpoints()
         if mode == mount_modes.NAMESPACE:
             mountpoints.collect_stale()
+        shell = None
+        if busybox:
+            search_path = os.environ.get("PATH") or DEFAULT_PATH
+            shell = BusyboxShell.create(data_dir / "busybox", search_path)
         self._context = HostContext(
             data_dir=data_dir,
             cluster=cluster,
@@ -159,6 +208,9 @@ class HostRuntime:
             prewarm=max(0, prewarm),
             max_grace_seconds=max_grace_seconds,
             notify=self._notify,
+            sidecar_log_results_image=sidecar_log_results_image,
+            working_dir_init_image=working_dir_init_image,
+            busybox=shell,
         )
         self._pods: dict[PodKey, PodRun] = {}
         self._watchers: set[asyncio.Queue[PodKey]] = set()
@@ -168,6 +220,11 @@ class HostRuntime:
     def data_dir(self) -> Path:
         """Where Pods and logs live."""
         return self._context.data_dir
+
+    @property
+    def busybox(self) -> BusyboxShell | None:
+        """The shell busybox-based images get (None: the host has no busybox)."""
+        return self._context.busybox
 
     @property
     def tracks_cgroups(self) -> bool:
@@ -285,6 +342,8 @@ class HostRuntime:
         await asyncio.gather(*(self.delete_pod(key) for key in list(self._pods)))
         self._context.spawner.close()
         self._context.mountpoints.close()
+        if self._context.busybox is not None:
+            self._context.busybox.remove()
         if self._context.cgroups is not None:
             self._context.cgroups.close()
 

@@ -38,7 +38,7 @@ from typing import Any
 
 from tektite.runtime import mounts as mount_modes
 from tektite.runtime.container_env import ContainerConfigError
-from tektite.runtime.launch_plan import Images, LaunchPlanner
+from tektite.runtime.launch_plan import BusyboxShell, Images, LaunchPlanner, through_busybox
 from tektite.runtime.mounts import HostMountpoints, Rewriter
 from tektite.runtime.pod_status import (
     COMPLETED,
@@ -97,6 +97,10 @@ class HostContext:
     max_grace_seconds: float | None
     notify: Callable[[PodKey], None]
     """Tells the runtime's watchers that a Pod changed."""
+    sidecar_log_results_image: str = ""
+    working_dir_init_image: str = ""
+    busybox: BusyboxShell | None = None
+    """Busybox-based images' shell (None: the host has no busybox)."""
 
 
 class ContainerRun:
@@ -116,6 +120,7 @@ class ContainerRun:
         self.wait_files: list[str] = []
         self.wait_content = False
         self.rewriter: Rewriter | None = None
+        self.busybox_sh: str | None = None
         self.exited: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         self.tasks: list[asyncio.Task[None]] = []
         self.stop_requested = False
@@ -198,12 +203,19 @@ class PodRun:
             key=self.key,
             cluster=context.cluster,
             mode=context.mode,
-            images=Images(context.entrypoint_image, context.shell_image, context.nop_image),
+            images=Images(
+                context.entrypoint_image,
+                context.shell_image,
+                context.nop_image,
+                context.sidecar_log_results_image,
+                context.working_dir_init_image,
+            ),
             shim_dir=context.shim_dir,
             shim=context.shim,
             python_path=context.python_path,
             mountpoints=context.mountpoints,
             internal=self.internal,
+            busybox=context.busybox,
         )
         self._blob: bytes | None = None
         self.uid_prefix = str(meta.get("uid") or uuid.uuid4())[:8]
@@ -383,6 +395,7 @@ class PodRun:
                 else:
                     container.launch = plan.spec
                     container.rewriter = plan.rewriter
+                    container.busybox_sh = plan.busybox_sh
                     container.gated = bool(plan.wait_files)
                     container.wait_files = plan.wait_files
                     container.wait_content = plan.wait_content
@@ -687,10 +700,14 @@ class PodRun:
             return False, "container is not running"
         spec = dict(container.launch)
         rewriter = container.rewriter
-        spec["argv"] = [rewriter.rewrite(part) for part in command] if rewriter else command
+        argv = [rewriter.rewrite(part) for part in command] if rewriter else command
+        if container.busybox_sh is not None:
+            argv = through_busybox(argv, container.busybox_sh)
+        spec["argv"] = argv
         spec["namespace"] = None
         spec["shim"] = None
         spec["cgroup"] = None
+        spec["hold_stop_signals"] = False
         spec["error_file"] = str(self.planner.error_file(f"{container.name}.probe"))
         if self.context.mode == mount_modes.NAMESPACE:
             spec["join_pid"] = process.pid

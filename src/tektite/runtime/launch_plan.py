@@ -7,12 +7,28 @@ args (``k8s_expand``), resolve volume mounts and the termination-message file, c
 user and working directory, and lay the paths out for the runtime's mode (``mounts``):
 a mount plan for namespace mode, or rewritten paths for rewrite mode. It also tells
 whether the container is a step the runtime can *gate* (see ``host_pod``).
+
+Programs of Tekton's own images live in ``/ko-app`` (``entrypoint``,
+``sidecarlogresults``, ``workingdirinit``): the runtime provides Tektite's versions in
+its shim directory, which a container sees at ``/ko-app`` when its image is one of those
+images or its command is one of those programs.
+
+Containers of busybox-based images (:func:`is_busybox_image`) see busybox as their
+shell when the host has a busybox binary (:class:`BusyboxShell`): their ``PATH`` starts
+with a directory of busybox applet links (``ash``, ``sh`` and the applets the host
+lacks), and ``/bin/sh`` is busybox — bind-mounted over it in namespace mode; in rewrite
+mode ``/bin/sh`` and ``#!/bin/sh`` scripts given as the command are run through the
+applet link instead. Other images see the host unchanged.
 """
 
 from __future__ import annotations
 
 import os
 import pwd
+import re
+import shutil
+import subprocess
+import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -38,13 +54,229 @@ ENTRYPOINT_BINARY = "/tekton/bin/entrypoint"
 DEFAULT_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
 
+HOST_PROGRAMS = ("entrypoint", "sidecarlogresults", "workingdirinit")
+"""The ``/ko-app`` programs of Tekton's images that the runtime provides."""
+
+
 @dataclass(frozen=True)
 class Images:
-    """The images the host runtime treats specially."""
+    """The images the host runtime treats specially ("" for one it does not know)."""
 
     entrypoint: str
     shell: str
     nop: str
+    sidecar_log_results: str = ""
+    working_dir_init: str = ""
+
+    def program(self, image: str) -> str | None:
+        """The ``/ko-app`` program that is ``image``'s ENTRYPOINT, if it is one of ours."""
+        for program, known in (
+            ("entrypoint", self.entrypoint),
+            ("sidecarlogresults", self.sidecar_log_results),
+            ("workingdirinit", self.working_dir_init),
+        ):
+            if known and image == known:
+                return program
+        return None
+
+
+def is_busybox_image(image: str) -> bool:
+    """Whether ``image`` is a busybox-based image whose shell is busybox's ``ash``.
+
+    The rule: the image's repository name, without registry, path, tag or digest, is
+    ``busybox`` or ``alpine`` — ``busybox``, ``alpine:3.20``,
+    ``mirror.gcr.io/alpine@sha256:…``, ``cgr.dev/chainguard/busybox``. Images merely
+    built on Alpine (``alpine/git``, ``bash``, ``node:lts-alpine``) are not matched:
+    their own programs (git, bash, node) are what runs, not the shell.
+    """
+    name = image.split("@", 1)[0].rsplit("/", 1)[-1].split(":", 1)[0]
+    return name in ("busybox", "alpine")
+
+
+# Applets that act on the machine (kernel modules, devices, consoles, init, file
+# systems, network configuration, logging daemons). In a container they act on the
+# container or lack the privilege; as host processes they would act on the host, so
+# they get no link even where the host lacks them.
+_MACHINE_APPLETS = frozenset(
+    {
+        "acpid",
+        "adjtimex",
+        "blkdiscard",
+        "blockdev",
+        "brctl",
+        "chvt",
+        "deallocvt",
+        "depmod",
+        "devmem",
+        "dumpkmap",
+        "fdisk",
+        "freeramdisk",
+        "fsfreeze",
+        "fstrim",
+        "getty",
+        "halt",
+        "hwclock",
+        "i2cdetect",
+        "i2cdump",
+        "i2cget",
+        "i2cset",
+        "i2ctransfer",
+        "ifconfig",
+        "ifdown",
+        "ifup",
+        "init",
+        "insmod",
+        "ip",
+        "ipneigh",
+        "klogd",
+        "linuxrc",
+        "loadfont",
+        "loadkmap",
+        "losetup",
+        "mdev",
+        "mkdosfs",
+        "mke2fs",
+        "mkswap",
+        "modprobe",
+        "mount",
+        "nameif",
+        "nuke",
+        "openvt",
+        "partprobe",
+        "pivot_root",
+        "poweroff",
+        "reboot",
+        "resume",
+        "rmmod",
+        "route",
+        "run-init",
+        "setkeycodes",
+        "swapoff",
+        "swapon",
+        "switch_root",
+        "sysctl",
+        "syslogd",
+        "ubirename",
+        "udhcpc",
+        "udhcpd",
+        "uevent",
+        "umount",
+        "vconfig",
+        "watchdog",
+    }
+)
+_BUSYBOX_CANDIDATES = ("/bin/busybox", "/usr/bin/busybox")
+
+
+def find_busybox() -> str | None:
+    """The host's busybox binary (Debian's ``busybox`` or ``busybox-static``), resolved."""
+    for candidate in (*_BUSYBOX_CANDIDATES, shutil.which("busybox")):
+        if candidate and os.path.isfile(candidate) and os.access(candidate, os.X_OK):
+            return os.path.realpath(candidate)
+    return None
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+@dataclass(frozen=True)
+class BusyboxShell:
+    """What busybox-based images see: ``binary`` as ``/bin/sh`` and ``applets`` (a
+    per-runtime directory of links to it) first on ``PATH``."""
+
+    binary: str
+    applets: str
+
+    @property
+    def sh(self) -> str:
+        """The ``sh`` applet link (busybox picks the applet from ``argv[0]``)."""
+        return os.path.join(self.applets, "sh")
+
+    @classmethod
+    def create(cls, fallback_base: Path, search_path: str) -> BusyboxShell | None:
+        """Make the applet directory; None when the host has no usable busybox.
+
+        The directory must be reachable by any ``runAsUser``, so as root it lives
+        under ``/run/tektite/busybox`` (each runtime's named after its pid; those of
+        dead processes are removed), else under ``fallback_base`` (the data directory:
+        without root there is no other user). ``search_path`` is the ``PATH`` the
+        containers get, to find the applets the host lacks.
+        """
+        binary = find_busybox()
+        if binary is None:
+            return None
+        try:
+            listing = subprocess.run(
+                [binary, "--list"], capture_output=True, timeout=10, check=True, env={}
+            ).stdout.decode("utf-8", "replace")
+        except (OSError, subprocess.SubprocessError):
+            return None
+        base = Path("/run/tektite/busybox")
+        if os.geteuid() != 0 or not os.access("/run", os.W_OK):
+            base = fallback_base
+        try:
+            base.mkdir(parents=True, exist_ok=True)
+            os.chmod(base, 0o755)
+            for entry in os.listdir(base):
+                owner = entry.split("-", 1)[0]
+                if owner.isdigit() and not _alive(int(owner)):
+                    shutil.rmtree(base / entry, ignore_errors=True)
+            directory = tempfile.mkdtemp(prefix=f"{os.getpid()}-", dir=base)
+            os.chmod(directory, 0o755)
+            for applet in sorted(set(listing.split())):
+                wanted = applet in ("sh", "ash") or (
+                    applet not in _MACHINE_APPLETS
+                    and shutil.which(applet, path=search_path) is None
+                )
+                if wanted and "/" not in applet:
+                    os.symlink(binary, os.path.join(directory, applet))
+        except OSError:
+            return None
+        return cls(binary, directory)
+
+    def remove(self) -> None:
+        """Delete the applet directory."""
+        shutil.rmtree(self.applets, ignore_errors=True)
+
+
+_SHEBANG = re.compile(rb"#![ \t]*([^ \t\n]+)[ \t]*([^\n]*?)[ \t]*(?:\n|$)")
+
+
+def shebang(path: str) -> tuple[str, list[str]] | None:
+    """The interpreter of a ``#!`` file and its optional argument, split as Linux
+    splits the line (everything after the interpreter is one argument)."""
+    try:
+        with open(path, "rb") as handle:
+            head = handle.read(256)
+    except OSError:
+        return None
+    found = _SHEBANG.match(head)
+    if found is None:
+        return None
+    argument = found.group(2)
+    return os.fsdecode(found.group(1)), [os.fsdecode(argument)] if argument else []
+
+
+def through_busybox(command: list[str], sh: str) -> list[str]:
+    """``command`` as a busybox image runs it: ``/bin/sh`` itself, or a script whose
+    ``#!`` line names ``/bin/sh``, goes to the ``sh`` applet link ``sh``."""
+    if not command:
+        return command
+    program = command[0]
+    if program == "/bin/sh":
+        return [sh, *command[1:]]
+    if program.startswith("/"):
+        found = shebang(program)
+        if found is not None and found[0] == "/bin/sh":
+            return [sh, *found[1], program, *command[1:]]
+    return command
 
 
 @dataclass
@@ -57,6 +289,8 @@ class LaunchPlan:
     wait_files: list[str] = field(default_factory=list)
     """Host paths a gated step waits for; empty when the step is not gated."""
     wait_content: bool = False
+    busybox_sh: str | None = None
+    """Rewrite mode, busybox image: the ``sh`` applet that runs ``/bin/sh`` commands."""
 
 
 def _valid_env(env: dict[str, str]) -> dict[str, str]:
@@ -84,6 +318,7 @@ class LaunchPlanner:
         python_path: str,
         mountpoints: HostMountpoints,
         internal: Path,
+        busybox: BusyboxShell | None = None,
     ) -> None:
         self.pod = pod
         self.key = key
@@ -95,6 +330,7 @@ class LaunchPlanner:
         self.python_path = python_path
         self.mountpoints = mountpoints
         self.internal = internal
+        self.busybox = busybox
         self.view = internal / "view"
         self.view_targets: dict[str, str] = {}
 
@@ -120,6 +356,8 @@ class LaunchPlanner:
         declared = resolve_env(self.pod, container, self.cluster)
         command, args = expand_command(resolved[0], resolved[1], declared)
         argv = command + args
+        # The launcher keeps SIGTERM pending until the program handles it (launcher.py).
+        results_program = argv[:1] == [f"{KO_APP}/sidecarlogresults"]
         mounts = container_mounts(container, volumes, declared)
         termination_file = self.termination_file(name)
         termination_file.write_bytes(b"")
@@ -138,12 +376,25 @@ class LaunchPlanner:
             except KeyError:
                 env["HOME"] = "/"
         working_dir = str(container.get("workingDir") or "")
-        if not working_dir:
-            # No image WORKDIR to fall back on: use the Pod's /workspace when mounted.
-            working_dir = "/workspace" if any(m.target == "/workspace" for m in mounts) else "/"
+        # No image WORKDIR to fall back on: use the Pod's /workspace when mounted. A
+        # relative workingDir is taken from there too (where Tekton's
+        # working-dir-initializer creates it), never from the runtime's own directory.
+        default_dir = "/workspace" if any(m.target == "/workspace" for m in mounts) else "/"
+        working_dir = os.path.join(default_dir, working_dir) if working_dir else default_dir
         extra = [Mount(str(termination_file), termination_path, False, True)]
-        if container.get("image") == self.images.entrypoint or argv[:1] == [KO_APP + "/entrypoint"]:
+        image = str(container.get("image", ""))
+        if self.images.program(image) or argv[:1] in ([f"{KO_APP}/{p}"] for p in HOST_PROGRAMS):
             extra.append(Mount(str(self.shim_dir), KO_APP, True, False))
+        busybox = self.busybox if is_busybox_image(image) else None
+        if (
+            busybox is not None
+            and self.mode == mount_modes.NAMESPACE
+            and os.path.lexists("/bin/sh")
+            and os.path.realpath("/bin/sh") != busybox.binary
+        ):
+            # The bind follows the /bin/sh symlink: inside this container's own mount
+            # namespace the file it names (dash, on Debian) is busybox.
+            extra.append(Mount(busybox.binary, "/bin/sh", True, True))
         all_mounts = mounts + extra
         namespace: dict[str, Any] | None = None
         rewriter: Rewriter | None = None
@@ -161,6 +412,12 @@ class LaunchPlanner:
             env = {key: rewriter.rewrite(value) for key, value in env.items()}
             working_dir = rewriter.rewrite(working_dir)
             env["TEKTITE_TEKTON_DIR"] = str(self.view / TEKTON_ROOT.lstrip("/"))
+        busybox_sh: str | None = None
+        if busybox is not None:
+            env["PATH"] = busybox.applets + os.pathsep + env.get("PATH", "")
+            if self.mode != mount_modes.NAMESPACE:
+                busybox_sh = busybox.sh
+                argv = self._through_busybox(argv, busybox_sh)
         launch = LaunchPlan(
             spec={
                 "argv": argv,
@@ -173,8 +430,10 @@ class LaunchPlanner:
                 "shim": self.shim,
                 "python_path": self.python_path,
                 "error_file": str(self.error_file(name)),
+                "hold_stop_signals": results_program,
             },
             rewriter=rewriter,
+            busybox_sh=busybox_sh,
         )
         if not init:
             self._plan_gate(launch, argv, all_mounts if namespace is not None else [])
@@ -189,8 +448,9 @@ class LaunchPlanner:
             return None
         if command:
             return command, args
-        if image == self.images.entrypoint:
-            return [KO_APP + "/entrypoint"], args
+        program = self.images.program(image)
+        if program is not None:  # a ko image: ENTRYPOINT ["/ko-app/<program>"]
+            return [f"{KO_APP}/{program}"], args
         if image == self.images.shell:
             # busybox-like shell images have no ENTRYPOINT and CMD ["sh"].
             return (args, []) if args else (["sh"], [])
@@ -221,6 +481,30 @@ class LaunchPlanner:
             [int(g) for g in groups or []],
         )
 
+    def _wrapper_path(self) -> str:
+        """Where a step's command names Tekton's entrypoint, in this runtime's mode."""
+        if self.mode == mount_modes.NAMESPACE:
+            return ENTRYPOINT_BINARY
+        return str(self.view / ENTRYPOINT_BINARY.lstrip("/"))
+
+    def _through_busybox(self, argv: list[str], sh: str) -> list[str]:
+        """Rewrite mode: run ``/bin/sh`` commands of a busybox image through ``sh``; for
+        a step, the command the entrypoint runs (its ``-entrypoint`` flag)."""
+        if argv[:1] != [self._wrapper_path()]:
+            return through_busybox(argv, sh)
+        flag_args, command_args = split_command_args(argv[1:])
+        try:
+            options, positional = parse_flags(flag_args, "")
+        except (FlagError, HelpRequested):
+            return argv
+        if positional or not options.entrypoint:
+            return argv
+        command = through_busybox([options.entrypoint, *command_args], sh)
+        if command[0] == options.entrypoint:
+            return argv
+        # Go's flag package keeps the last value of a repeated flag.
+        return [argv[0], *flag_args, "-entrypoint", command[0], "--", *command[1:]]
+
     def _rewriter(
         self, mounts: list[Mount], termination_path: str, termination_file: Path
     ) -> Rewriter:
@@ -238,12 +522,7 @@ class LaunchPlanner:
 
     def _plan_gate(self, launch: LaunchPlan, argv: list[str], mounts: list[Mount]) -> None:
         """Gate a step whose entrypoint waits for files the runtime can see."""
-        if len(argv) < 2:
-            return
-        expected = ENTRYPOINT_BINARY
-        if self.mode != mount_modes.NAMESPACE:
-            expected = str(self.view / ENTRYPOINT_BINARY.lstrip("/"))
-        if argv[0] != expected:
+        if len(argv) < 2 or argv[0] != self._wrapper_path():
             return
         flag_args, _ = split_command_args(argv[1:])
         try:

@@ -77,6 +77,15 @@ _WRAPPER_MODULES = (
 )
 
 
+# SIGTERM and SIGINT are blocked across the fork. A container whose spec has
+# ``hold_stop_signals`` (the runtime's sidecarlogresults program) is exec'd with them
+# still blocked, so one that arrives before the program has set up its handling stays
+# pending instead of killing it: the Go program installs its handler within a
+# millisecond of starting, a Python one only after interpreter start-up. The program
+# unblocks them itself (it knows its mode); every other child unblocks them at once.
+_STOP_SIGNAL_NAMES = ("SIGTERM", "SIGINT")
+
+
 class LaunchError(Exception):
     """Setting the container up failed; the message is what the Pod status shows."""
 
@@ -433,8 +442,12 @@ def _fail(error_file: str, message: str) -> NoReturn:
     os._exit(START_ERROR_EXIT)
 
 
-def _child(spec_fd: int, output_fd: int, go_fd: int | None) -> NoReturn:
-    """Run in a freshly forked child of the service: become the container."""
+def _child(spec_fd: int, output_fd: int, go_fd: int | None, mask: set[int]) -> NoReturn:
+    """Run in a freshly forked child of the service: become the container.
+
+    The child starts with SIGTERM and SIGINT blocked; ``mask`` is the signal mask to
+    restore once the spec says whether to keep them held (see ``_STOP_SIGNAL_NAMES``).
+    """
     import marshal
 
     code = 1
@@ -450,6 +463,9 @@ def _child(spec_fd: int, output_fd: int, go_fd: int | None) -> NoReturn:
             spec: dict[str, Any] = marshal.loads(handle.read())
         if go_fd is not None:
             spec["go_fd"] = go_fd
+        if not spec.get("hold_stop_signals"):
+            signals: Any = __import__("_signal")
+            signals.pthread_sigmask(signals.SIG_SETMASK, mask)
         try:
             action, detail = launch(spec)
         except (LaunchError, OSError) as error:
@@ -482,6 +498,7 @@ def serve(fd: int) -> int:
     os.set_blocking(wake_write, False)
     signals.set_wakeup_fd(wake_write)
     signals.signal(signals.SIGCHLD, lambda *_: None)
+    stop_signals = {getattr(signals, name) for name in _STOP_SIGNAL_NAMES}
     children: set[int] = set()
     while True:
         try:
@@ -518,6 +535,9 @@ def serve(fd: int) -> int:
                 os.close(extra)
             channel.send(f"E {request} missing file descriptors".encode())
             continue
+        # A stop signal the runtime sends as soon as it learns the pid must not reach
+        # the child before it knows whether to hold it (``_STOP_SIGNAL_NAMES``).
+        mask = signals.pthread_sigmask(signals.SIG_BLOCK, stop_signals)
         pid = os.fork()
         if pid == 0:
             signals.set_wakeup_fd(-1)
@@ -525,7 +545,8 @@ def serve(fd: int) -> int:
             channel.close()
             os.close(wake_read)
             os.close(wake_write)
-            _child(fds[0], fds[1], fds[2] if len(fds) > 2 else None)
+            _child(fds[0], fds[1], fds[2] if len(fds) > 2 else None, set(mask))
+        signals.pthread_sigmask(signals.SIG_SETMASK, mask)
         children.add(pid)
         for received in fds:
             os.close(received)

@@ -1,0 +1,378 @@
+"""The PipelineRun reconciler: Tekton's ``ReconcileKind``/``reconcile`` for PipelineRuns
+(``pkg/reconciler/pipelinerun/pipelinerun.go``, ``cancel.go``, ``timeout.go``).
+
+Level-triggered and idempotent: each pass reads the PipelineRun and its child TaskRuns,
+resolves what it runs, and moves it one step on — start the clock, cancel, time out,
+create the claims of its volumeClaimTemplates, create the TaskRuns that are ready
+(deterministic names: a pass after a crash finds them instead of making others), and
+write the condition, childReferences, skippedTasks and results. Every decision is one
+of the engine's pure functions; the effects (Store writes) are the ``_`` methods at the
+bottom. The status is written once, at the end of the pass. Child TaskRuns are run by
+the TaskRun reconciler; their changes bring the PipelineRun back here.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import copy
+import dataclasses
+import logging
+from collections.abc import Callable, Iterable
+from datetime import datetime, timedelta
+from typing import Any
+
+from tektite.api.config import Config
+from tektite.api.errors import go_quote
+from tektite.api.models import Condition, PipelineRun, PipelineRunStatus, TaskRun
+from tektite.api.objects import InvalidObject, decode
+from tektite.controller.adapters import StorePipelineLookup
+from tektite.controller.taskrun import Requeue
+from tektite.engine import pipeline_state as ps
+from tektite.engine.child_taskruns import (
+    PIPELINE_RUN_LABEL_KEY,
+    build_task_runs,
+    cancelled,
+    workspace_claims,
+)
+from tektite.engine.pipeline_apply import apply_results_to_workspace_bindings, is_matrixed
+from tektite.engine.pipeline_facts import (
+    PipelineRunFacts,
+    PipelineRunTimeouts,
+    is_task_run_done,
+)
+from tektite.engine.pipeline_results import get_task_runs_artifacts
+from tektite.engine.resolve_pipelinerun import (
+    PipelineRunFailure,
+    ResolvedPipelineRun,
+    resolve_pipelinerun,
+)
+from tektite.engine.taskrun_state import format_time, parse_time
+from tektite.store.errors import AlreadyExists, Conflict, NotFound
+from tektite.store.protocol import Store
+
+log = logging.getLogger(__name__)
+
+SPEC_STATUS_PENDING = "PipelineRunPending"
+REASON_STARTED = "Started"
+REASON_PENDING = "PipelineRunPending"
+
+
+class PipelineRunReconciler:
+    """Reconciles one PipelineRun per call; safe to call any number of times."""
+
+    def __init__(self, store: Store, config: Config, *, clock: Callable[[], datetime]) -> None:
+        self.store = store
+        self.config = config
+        self.clock = clock
+        self.lookup = StorePipelineLookup(store)
+
+    @property
+    def default_timeout(self) -> timedelta:
+        """``default-timeout-minutes`` as a duration."""
+        return timedelta(minutes=self.config.defaults.default_timeout_minutes)
+
+    async def reconcile(self, namespace: str, name: str) -> Requeue:
+        """One pass over the PipelineRun ``namespace/name``."""
+        raw = self.store.get("PipelineRun", namespace, name)
+        if raw is None:
+            return Requeue()
+        try:
+            decoded = decode(raw)
+        except InvalidObject as e:
+            log.error("PipelineRun %s/%s cannot be decoded: %s", namespace, name, e)
+            return Requeue()
+        assert isinstance(decoded, PipelineRun)
+        pr = decoded
+        before = copy.deepcopy(pr.status)
+        try:
+            requeue = self._reconcile(pr)
+        finally:
+            if pr.status != before:
+                self._save_status(raw, pr)
+        return requeue
+
+    # -- the pass ---------------------------------------------------------------------------
+
+    def _reconcile(self, pr: PipelineRun) -> Requeue:
+        now = self.clock()
+        name = pr.metadata.name
+        status = _status(pr)
+        if _is_done(pr):
+            # Tekton cleans up affinity assistants here; claims are owned by the run and
+            # go when it is deleted, so there is nothing to do.
+            return Requeue()
+        pending = pr.spec.status == SPEC_STATUS_PENDING
+        if not status.start_time and not pending:
+            _initialize(pr, now)
+        if pr.spec.status == ps.SPEC_STATUS_CANCELLED:
+            self._cancel_children(pr, self._children(pr).values())
+            _mark(
+                status,
+                "False",
+                ps.REASON_CANCELLED,
+                f"PipelineRun {go_quote(name)} was cancelled",
+                now,
+            )
+            return Requeue()
+        if pending:
+            _mark(
+                status, "Unknown", REASON_PENDING, f"PipelineRun {go_quote(name)} is pending", now
+            )
+            return Requeue()
+
+        children = self._children(pr)
+        resolved = resolve_pipelinerun(pr, self.lookup, self.config, task_runs=children)
+        if isinstance(resolved, PipelineRunFailure):
+            _mark(status, "False", resolved.reason, resolved.message, now)
+            return Requeue()
+        status.pipeline_spec = resolved.pipeline_spec
+        facts = self._facts(pr, resolved)
+
+        if facts.is_gracefully_cancelled() and ps.any_dag_task_running(facts):
+            self._cancel_children(pr, children.values())
+        if ps.is_before_first_task_run(facts.state):
+            self._create_claims(resolved.pipeline_run)
+        timed_out = [tr for t in ps.tasks_to_time_out(facts, now) for tr in t.task_runs]
+        self._cancel_children(pr, timed_out, timed_out=True)
+
+        plan = ps.plan_next_tasks(facts, now, name)
+        if plan.cel_error is not None:
+            _mark(status, "False", ps.REASON_CEL_EVALUATION_FAILED, plan.cel_error, now)
+            return Requeue()
+        if plan.finally_start_time is not None and not status.finally_start_time:
+            status.finally_start_time = format_time(plan.finally_start_time)
+        failure = self._start_tasks(resolved, facts, plan)
+        if failure is not None:
+            _mark(status, "False", failure.reason, failure.message, now)
+            return Requeue()
+        facts.reset_skip_cache()
+
+        if facts.has_timed_out(now):
+            self._cancel_children(pr, self._children(pr).values(), timed_out=True)
+        condition = ps.get_pipeline_condition_status(facts, name, now)
+        _mark(status, condition.status, condition.reason, condition.message, now)
+        if status.start_time:
+            start = ps.adjust_start_time(facts.state, parse_time(status.start_time))
+            status.start_time = format_time(start)
+        status.child_references = ps.get_child_references(facts, now) or None
+        status.skipped_tasks = ps.get_skipped_tasks(facts, now) or None
+        if condition.status != "Unknown":
+            results, error = ps.pipeline_run_results(facts, resolved.pipeline_spec.results, now)
+            status.results = results or None
+            if error is not None:
+                message = ps.couldnt_get_pipeline_result_message(name, error)
+                _mark(status, "False", ps.REASON_COULDNT_GET_PIPELINE_RESULT, message, now)
+            return Requeue()
+        return Requeue(after=_next_deadline(facts.timeouts, now))
+
+    def _facts(self, pr: PipelineRun, resolved: ResolvedPipelineRun) -> PipelineRunFacts:
+        """Tekton's ``PipelineRunFacts`` of this pass."""
+        status = _status(pr)
+        timeouts = PipelineRunTimeouts.from_pipelinerun(
+            resolved.pipeline_run,
+            default_timeout=self.default_timeout,
+            start_time=parse_time(status.start_time) if status.start_time else None,
+            finally_start_time=(
+                parse_time(status.finally_start_time) if status.finally_start_time else None
+            ),
+        )
+        return PipelineRunFacts(
+            state=list(resolved.tasks),
+            tasks_graph=resolved.tasks_graph,
+            finally_graph=resolved.finally_graph,
+            spec_status=pr.spec.status or "",
+            timeouts=timeouts,
+        )
+
+    def _start_tasks(
+        self, resolved: ResolvedPipelineRun, facts: PipelineRunFacts, plan: ps.NextTasks
+    ) -> PipelineRunFailure | None:
+        """Build and create the TaskRuns of the tasks ``plan`` schedules, recording them
+        in ``facts`` so that the status computed next sees them."""
+        if not plan.tasks:
+            return None
+        results = ps.get_task_runs_results(facts)
+        artifacts = get_task_runs_artifacts(facts)
+        run = resolved.pipeline_run
+        # Tekton's ApplyResultsToWorkspaceBindings: bindings may name earlier results.
+        run.spec.workspaces = apply_results_to_workspace_bindings(results, run.spec.workspaces)
+        matrix_runs = {
+            ps.task_name(t): list(t.task_runs) for t in facts.state if is_matrixed(t.pipeline_task)
+        }
+        by_name = {t.pipeline_task.name: t for t in resolved.tasks}
+        for scheduled in plan.tasks:
+            task = by_name[ps.task_name(scheduled.task)]
+            if task.resolved_task is None:
+                # Custom tasks and child pipelines: Tektite has no controller for them.
+                return PipelineRunFailure(
+                    "CreateRunFailed",
+                    f"pipeline task {go_quote(task.pipeline_task.name)} runs a custom task "
+                    "or a pipeline, which Tektite cannot run",
+                )
+            ready = dataclasses.replace(task, pipeline_task=scheduled.pipeline_task)
+            built = build_task_runs(
+                run,
+                ready,
+                self.config,
+                task_run_results=results,
+                artifacts=artifacts,
+                matrix_task_runs=matrix_runs,
+            )
+            if isinstance(built, PipelineRunFailure):
+                return built
+            created = [self._create_task_run(tr) for tr in built]
+            facts.replace_task(dataclasses.replace(task, task_runs=created))
+        return None
+
+    # -- effects ----------------------------------------------------------------------------
+
+    def _children(self, pr: PipelineRun) -> dict[str, TaskRun]:
+        """The run's TaskRuns by name: those labelled with it and owned by it (a run of
+        an earlier PipelineRun of the same name is not adopted), and those its
+        ``childReferences`` name."""
+        ns, uid = pr.metadata.namespace, pr.metadata.uid
+        selector = f"{PIPELINE_RUN_LABEL_KEY}={pr.metadata.name}"
+        raws = self.store.list("TaskRun", ns, label_selector=selector)
+        owned = [
+            r
+            for r in raws
+            if not uid
+            or any(o.get("uid") == uid for o in r.get("metadata", {}).get("ownerReferences") or ())
+        ]
+        named = {r["metadata"]["name"] for r in owned}
+        for ref in (pr.status.child_references if pr.status else None) or ():
+            if ref.kind == "TaskRun" and ref.name not in named:
+                raw = self.store.get("TaskRun", ns, ref.name)
+                if raw is not None:
+                    owned.append(raw)
+        out: dict[str, TaskRun] = {}
+        for raw in owned:
+            with contextlib.suppress(InvalidObject):
+                tr = decode(raw)
+                if isinstance(tr, TaskRun):
+                    out[tr.metadata.name] = tr
+        return out
+
+    def _cancel_children(
+        self, pr: PipelineRun, task_runs: Iterable[TaskRun], *, timed_out: bool = False
+    ) -> None:
+        """Tekton's cancel/timeout patch (``spec.status: TaskRunCancelled`` and the
+        ``statusMessage``) on each unfinished TaskRun; one already done keeps its
+        outcome."""
+        for tr in task_runs:
+            if is_task_run_done(tr) or tr.spec.status:
+                continue
+            patched = cancelled(tr, timed_out=timed_out)
+            for _ in range(3):  # a conflict with the TaskRun reconciler's write: retry
+                raw = self.store.get("TaskRun", pr.metadata.namespace, tr.metadata.name)
+                if raw is None:
+                    break
+                raw["spec"]["status"] = patched.spec.status
+                raw["spec"]["statusMessage"] = patched.spec.status_message
+                try:
+                    self.store.update(raw)
+                    break
+                except Conflict:
+                    continue
+                except NotFound:
+                    break
+
+    def _create_claims(self, pr: PipelineRun) -> None:
+        """The claims of the run's volumeClaimTemplates, owned by the run."""
+        for claim in workspace_claims(pr, self.config):
+            with contextlib.suppress(AlreadyExists):
+                self.store.create(claim)
+
+    def _create_task_run(self, tr: TaskRun) -> TaskRun:
+        """Create a child TaskRun; one that exists already (an earlier pass created it and
+        its status was not saved) is taken as it is."""
+        try:
+            raw = self.store.create(tr.to_dict())
+        except AlreadyExists:
+            existing = self.store.get("TaskRun", tr.metadata.namespace, tr.metadata.name)
+            if existing is None:
+                return tr
+            raw = existing
+        created = decode(raw)
+        assert isinstance(created, TaskRun)
+        return created
+
+    def _save_status(self, raw: dict[str, Any], pr: PipelineRun) -> None:
+        """Write the status back; a conflict means another writer won: the next pass
+        (triggered by that write) recomputes from the newer object."""
+        body = dict(raw)
+        body["status"] = pr.status.to_dict() if pr.status else {}
+        try:
+            self.store.update_status(body)
+        except (Conflict, NotFound) as e:
+            log.info("status of PipelineRun %s not saved: %s", pr.metadata.name, e)
+
+
+# -- status helpers --------------------------------------------------------------------------
+
+
+def _status(pr: PipelineRun) -> PipelineRunStatus:
+    if pr.status is None:
+        pr.status = PipelineRunStatus()
+    return pr.status
+
+
+def _condition(pr: PipelineRun) -> Condition | None:
+    for c in (pr.status.conditions if pr.status else None) or ():
+        if c.type == ps.CONDITION_SUCCEEDED:
+            return c
+    return None
+
+
+def _is_done(pr: PipelineRun) -> bool:
+    c = _condition(pr)
+    return c is not None and c.status in ("True", "False")
+
+
+def _initialize(pr: PipelineRun, now: datetime) -> None:
+    """``InitializeConditions``: ``startTime`` (not before the creation, should the
+    clock be behind) and ``Succeeded=Unknown``/``Started``."""
+    status = _status(pr)
+    start = now
+    created = pr.metadata.creation_timestamp
+    if created and parse_time(created) > now:
+        start = parse_time(created)
+    status.start_time = format_time(start)
+    if _condition(pr) is None:
+        _mark(status, "Unknown", REASON_STARTED, "", now)
+
+
+def _mark(status: PipelineRunStatus, state: str, reason: str, message: str, now: datetime) -> None:
+    """Knative's ``SetCondition`` for ``Succeeded`` (an unchanged condition keeps its
+    ``lastTransitionTime``), and ``MarkSucceeded``/``MarkFailed``'s ``completionTime``."""
+    new = Condition(type=ps.CONDITION_SUCCEEDED, status=state, reason=reason, message=message)
+    others: list[Condition] = []
+    current: Condition | None = None
+    for c in status.conditions or ():
+        if c.type == ps.CONDITION_SUCCEEDED:
+            current = c
+        else:
+            others.append(c)
+    if current is not None:
+        new.last_transition_time = current.last_transition_time
+    if new != current:
+        new.last_transition_time = format_time(now)
+    status.conditions = sorted([*others, new], key=lambda c: c.type)
+    if state != "Unknown":
+        status.completion_time = new.last_transition_time
+
+
+def _next_deadline(timeouts: PipelineRunTimeouts, now: datetime) -> float | None:
+    """Seconds until the nearest pipeline, tasks or finally deadline (None: none)."""
+    deadlines: list[datetime] = []
+    if timeouts.start_time is not None:
+        if timeouts.pipeline:
+            deadlines.append(timeouts.start_time + timeouts.pipeline)
+        if timeouts.tasks and timeouts.finally_start_time is None:
+            deadlines.append(timeouts.start_time + timeouts.tasks)
+    if timeouts.finally_start_time is not None and timeouts.finally_:
+        deadlines.append(timeouts.finally_start_time + timeouts.finally_)
+    if not deadlines:
+        return None
+    # Just past the deadline: the timeout checks are strict (elapsed > timeout).
+    return max(0.0, (min(deadlines) - now).total_seconds()) + 0.01
