@@ -11,7 +11,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench import bench_api, bench_store, bench_taskrun
+from bench import bench_api, bench_pipeline, bench_store, bench_taskrun
 
 
 def main() -> None:
@@ -19,6 +19,7 @@ def main() -> None:
     bench_api.main()
     bench_store.main()
     bench_taskrun.main()
+    bench_pipeline.main()
 
 
 if __name__ == "__main__":
