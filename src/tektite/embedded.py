@@ -44,6 +44,8 @@ def make_runtime(name: str, root: Path, store: SqliteStore, images: PodImages) -
             entrypoint_image=images.entrypoint,
             shell_image=images.shell,
             nop_image=images.nop,
+            sidecar_log_results_image=images.sidecar_log_results,
+            working_dir_init_image=images.working_dir_init,
         )
     raise RuntimeUnavailable(f"unknown runtime {name!r} (available: {', '.join(RUNTIMES)})")
 

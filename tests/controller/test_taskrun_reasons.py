@@ -68,14 +68,18 @@ def test_failing_step(tmp_path: Path) -> None:
 
 def test_taskrun_timeout(tmp_path: Path) -> None:
     obj = taskrun(
-        "slow", [{"name": "sleep", "image": "busybox", "script": "sleep 30"}], timeout="1s"
+        # 5s: long enough that the step is running when the timeout strikes, even on a
+        # loaded machine (otherwise Tekton rightly appends "Previous status: [Pending]").
+        "slow",
+        [{"name": "sleep", "image": "busybox", "script": "sleep 30"}],
+        timeout="5s",
     )
     final = asyncio.run(run_one(tmp_path, obj))
     c = condition(final)
     assert (c["status"], c["reason"], c["message"]) == (
         "False",
         "TaskRunTimeout",
-        'TaskRun "slow" failed to finish within "1s"',
+        'TaskRun "slow" failed to finish within "5s"',
     )
     (step,) = final["status"]["steps"]
     assert step["terminated"]["exitCode"] == 1

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import json
 import os
@@ -303,6 +304,43 @@ def test_delete_kills_the_whole_process_tree(open_runtime: RuntimeFactory, cgrou
     before, after, escaped = run(scenario())
     assert len(before) == (4 if escaped else 3)
     assert after == []
+
+
+def test_cancelled_caller_of_delete_stays_cancelled(open_runtime: RuntimeFactory) -> None:
+    """A reconciler stopped while it deletes a Pod must see its cancellation (else it
+    never stops); the deletion itself still finishes, and a later call waits for it."""
+    import asyncio
+
+    token = "31337.75"
+    containers = [
+        {
+            "name": "stubborn",
+            "image": "busybox",
+            "command": ["sh", "-c", f"trap '' TERM; sleep {token}"],
+        }
+    ]
+
+    async def scenario() -> tuple[bool, Pod | None, list[int]]:
+        async with open_runtime() as runtime:
+            key = PodKey("default", "stubborn")
+            await runtime.create_pod(
+                plain_pod("stubborn", containers, terminationGracePeriodSeconds=1)
+            )
+            deadline = time.monotonic() + 15
+            while not processes_with(token) and time.monotonic() < deadline:
+                await asyncio.sleep(0.02)
+            caller = asyncio.create_task(runtime.delete_pod(key))
+            await asyncio.sleep(0.2)  # inside the grace period: SIGTERM is ignored
+            caller.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await caller
+            await runtime.delete_pod(key)
+            return caller.cancelled(), await runtime.get_pod(key), processes_with(token)
+
+    cancelled, pod, left = run(scenario())
+    assert cancelled
+    assert pod is None
+    assert left == []
 
 
 @pytest.mark.parametrize("cgroups", [True, False], ids=["cgroup-or-session", "session"])

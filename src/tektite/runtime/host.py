@@ -276,10 +276,18 @@ class HostRuntime:
         return None if run is None else run.pod_json()
 
     async def delete_pod(self, key: PodKey) -> None:
-        """Kill every process tree of the Pod (SIGTERM, grace, SIGKILL) and forget it."""
+        """Kill every process tree of the Pod (SIGTERM, grace, SIGKILL) and forget it;
+        returns once that is done (a second call waits for the same deletion)."""
         run = self._pods.get(key)
-        if run is None or run.deleting:
+        if run is None:
             return
+        if run.deletion is None:
+            run.deletion = asyncio.get_running_loop().create_task(self._delete(key, run))
+        # The deletion runs as its own task: a caller cancelled meanwhile (a reconciler
+        # being stopped) neither interrupts it half-way nor loses its cancellation.
+        await asyncio.shield(run.deletion)
+
+    async def _delete(self, key: PodKey, run: PodRun) -> None:
         await run.delete()
         self._pods.pop(key, None)
         self._notify(key)

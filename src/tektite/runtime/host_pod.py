@@ -192,7 +192,8 @@ class PodRun:
         self.init_failed = False
         self.reason = ""
         self.message = ""
-        self.deleting = False
+        self.deletion: asyncio.Task[None] | None = None
+        """The Pod's deletion, once asked for (``HostRuntime.delete_pod``)."""
         self.conditions = Conditions()
         self.wake = asyncio.Event()
         self.last_activity = time.monotonic()
@@ -777,12 +778,14 @@ class PodRun:
 
     async def delete(self) -> None:
         """Kill every container and remove the Pod's directories (logs are kept)."""
-        self.deleting = True
         for task in (self.task, self.deadline_task):
-            if task is not None:
+            if task is not None and not task.done():
                 task.cancel()
-                with contextlib.suppress(asyncio.CancelledError, Exception):
-                    await task
+                # asyncio.wait, not "await task" under suppress(CancelledError): that
+                # would also swallow a cancellation of this coroutine itself.
+                await asyncio.wait({task})
+            if task is not None and not task.cancelled():
+                task.exception()  # retrieved: a failure of the Pod's task is not an error here
         await self._terminate(self.all_containers(), self._grace())
         for container in self.all_containers():
             for task in container.tasks:
