@@ -53,6 +53,10 @@ from tektite.engine.pipeline_apply import (
     propagate_artifacts,
     propagate_results,
 )
+from tektite.engine.pipeline_facts import (
+    TASKRUN_CANCELLED_BY_PIPELINE_MSG,
+    TASKRUN_CANCELLED_BY_PIPELINE_TIMEOUT_MSG,
+)
 from tektite.engine.resolve_pipelinerun import (
     INVALID_MATRIX_PARAMETER_TYPES,
     INVALID_PARAM_VALUE,
@@ -110,12 +114,9 @@ CREATE_RUN_FAILED = "CreateRunFailed"
 
 TASK_RUN_CANCELLED = "TaskRunCancelled"
 """``TaskRunSpecStatusCancelled``: the ``spec.status`` that cancels a TaskRun."""
-TASK_RUN_CANCELLED_BY_PIPELINE_MSG = (
-    "TaskRun cancelled as the PipelineRun it belongs to has been cancelled."
-)
-TASK_RUN_CANCELLED_BY_PIPELINE_TIMEOUT_MSG = (
-    "TaskRun cancelled as the PipelineRun it belongs to has timed out."
-)
+# The messages live with the PipelineRunFacts that recognise them on the children.
+TASK_RUN_CANCELLED_BY_PIPELINE_MSG = TASKRUN_CANCELLED_BY_PIPELINE_MSG
+TASK_RUN_CANCELLED_BY_PIPELINE_TIMEOUT_MSG = TASKRUN_CANCELLED_BY_PIPELINE_TIMEOUT_MSG
 
 _RESERVED_ANNOTATION_PREFIX = "chains.tekton.dev/"
 _AFFINITY_ASSISTANT_COMPONENT = "affinity-assistant"
