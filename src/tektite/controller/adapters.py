@@ -13,6 +13,17 @@ from tektite.store.protocol import Store
 _SAFE = re.compile(r"[^A-Za-z0-9_.-]")
 
 
+def _decoded(store: Store, kind: str, namespace: str, name: str) -> object | None:
+    """A stored object decoded to its model; None when absent or not decodable."""
+    raw = store.get(kind, namespace, name)
+    if raw is None:
+        return None
+    try:
+        return decode(raw)
+    except InvalidObject:
+        return None
+
+
 class StoreLookup:
     """``ObjectLookup`` over the store: referenced Tasks and StepActions."""
 
@@ -21,13 +32,7 @@ class StoreLookup:
 
     def get(self, kind: str, namespace: str, name: str) -> Task | StepAction | None:
         """The Task or StepAction, or None (also when the stored object is not valid)."""
-        raw = self._store.get(kind, namespace, name)
-        if raw is None:
-            return None
-        try:
-            obj = decode(raw)
-        except InvalidObject:
-            return None
+        obj = _decoded(self._store, kind, namespace, name)
         return obj if isinstance(obj, (Task, StepAction)) else None
 
 
@@ -39,13 +44,7 @@ class StorePipelineLookup:
 
     def get(self, kind: str, namespace: str, name: str) -> Pipeline | Task | None:
         """The Pipeline or Task, or None (also when the stored object is not valid)."""
-        raw = self._store.get(kind, namespace, name)
-        if raw is None:
-            return None
-        try:
-            obj = decode(raw)
-        except InvalidObject:
-            return None
+        obj = _decoded(self._store, kind, namespace, name)
         return obj if isinstance(obj, (Pipeline, Task)) else None
 
 
