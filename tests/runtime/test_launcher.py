@@ -218,3 +218,30 @@ def test_namespace_check_agrees_with_detection() -> None:
         assert (probe.returncode == 0) == (detected == mounts.NAMESPACE), why
     else:
         assert detected == mounts.REWRITE and why == "not running as root"
+
+
+def test_prewarm_list_covers_every_import_of_the_step_wrapper() -> None:
+    """The launcher pre-imports the wrapper's function-level imports from a fixed list
+    (so a container running as another user never needs to read the library); every
+    absolute import in the wrapper's sources must be either tektite's or on that list."""
+    import ast
+
+    import tektite.entrypoint
+    from tektite.runtime.launcher import _WRAPPER_LAZY_IMPORTS
+
+    package = Path(tektite.entrypoint.__file__).parent
+    missing = set()
+    for source in sorted(package.glob("*.py")):
+        for node in ast.walk(ast.parse(source.read_text())):
+            names: list[str] = []
+            if isinstance(node, ast.Import):
+                names = [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+                names = [node.module]
+            for name in names:
+                top = name.split(".")[0]
+                if top in ("tektite", "__future__") or name in sys.builtin_module_names:
+                    continue
+                if name not in _WRAPPER_LAZY_IMPORTS:
+                    missing.add(f"{source.name}: {name}")
+    assert not missing, sorted(missing)

@@ -8,14 +8,17 @@ import contextlib
 import logging
 from collections.abc import Callable
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 from tektite.api.config import Config
-from tektite.controller.pipelinerun import PipelineRunReconciler
 from tektite.controller.queue import WorkQueue
 from tektite.controller.taskrun import Requeue, TaskRunReconciler
 from tektite.engine.pod import PodImages
 from tektite.runtime.protocol import PodRuntime
 from tektite.store.protocol import Store
+
+if TYPE_CHECKING:
+    from tektite.controller.pipelinerun import PipelineRunReconciler
 
 log = logging.getLogger(__name__)
 
@@ -49,9 +52,21 @@ class Controller:
         self.runtime = runtime
         self.queue: WorkQueue[Key] = WorkQueue()
         self.taskruns = TaskRunReconciler(store, runtime, config, images=images, clock=clock)
-        self.pipelineruns = PipelineRunReconciler(store, config, clock=clock)
+        self._config = config
+        self._clock = clock
+        self._pipelineruns: PipelineRunReconciler | None = None
         self._workers = workers
         self._failures: dict[Key, int] = {}
+
+    @property
+    def pipelineruns(self) -> PipelineRunReconciler:
+        """The PipelineRun reconciler, built on first use: a file of TaskRuns alone
+        never pays for importing the pipeline engine (a fair share of `tektite run`)."""
+        if self._pipelineruns is None:
+            from tektite.controller.pipelinerun import PipelineRunReconciler
+
+            self._pipelineruns = PipelineRunReconciler(self.store, self._config, clock=self._clock)
+        return self._pipelineruns
 
     async def run(self) -> None:
         """Watch, queue and reconcile until the task is cancelled."""

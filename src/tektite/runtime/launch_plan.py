@@ -23,6 +23,8 @@ applet link instead. Other images see the host unchanged.
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
 import os
 import pwd
 import re
@@ -186,6 +188,46 @@ def _alive(pid: int) -> bool:
     return True
 
 
+def _busybox_applets(binary: str, cache_dir: Path) -> list[str] | None:
+    """``busybox --list``, sorted; cached in ``cache_dir`` per binary (path, size and
+    mtime), since every runtime start would otherwise exec busybox for it."""
+    info = os.stat(binary)
+    stamp = hashlib.sha256(f"{binary}:{info.st_size}:{info.st_mtime_ns}".encode()).hexdigest()
+    cache = cache_dir / f".applets-{stamp[:16]}"
+    with contextlib.suppress(OSError):
+        return cache.read_text().split()
+    try:
+        listing = subprocess.run(
+            [binary, "--list"], capture_output=True, timeout=10, check=True, env={}
+        ).stdout.decode("utf-8", "replace")
+    except (OSError, subprocess.SubprocessError):
+        return None
+    applets = sorted(set(listing.split()))
+    temporary = cache.with_name(f"{cache.name}.{os.getpid()}")
+    temporary.write_text("\n".join(applets) + "\n")
+    os.replace(temporary, cache)
+    return applets
+
+
+def _executables_on(search_path: str, names: list[str]) -> set[str]:
+    """Those of ``names`` that ``shutil.which`` would find on ``search_path`` (one
+    directory listing each, instead of a stat per name per directory)."""
+    wanted, found = set(names), set[str]()
+    for directory in search_path.split(os.pathsep):
+        with contextlib.suppress(OSError), os.scandir(directory or ".") as entries:
+            for entry in entries:
+                if entry.name in wanted and entry.name not in found and _is_executable(entry):
+                    found.add(entry.name)
+    return found
+
+
+def _is_executable(entry: os.DirEntry[str]) -> bool:
+    try:
+        return entry.is_file() and os.access(entry.path, os.X_OK)
+    except OSError:
+        return False
+
+
 @dataclass(frozen=True)
 class BusyboxShell:
     """What busybox-based images see: ``binary`` as ``/bin/sh`` and ``applets`` (a
@@ -212,28 +254,25 @@ class BusyboxShell:
         binary = find_busybox()
         if binary is None:
             return None
-        try:
-            listing = subprocess.run(
-                [binary, "--list"], capture_output=True, timeout=10, check=True, env={}
-            ).stdout.decode("utf-8", "replace")
-        except (OSError, subprocess.SubprocessError):
-            return None
         base = Path("/run/tektite/busybox")
         if os.geteuid() != 0 or not os.access("/run", os.W_OK):
             base = fallback_base
         try:
             base.mkdir(parents=True, exist_ok=True)
             os.chmod(base, 0o755)
+            applets = _busybox_applets(binary, base)
+            if applets is None:
+                return None
             for entry in os.listdir(base):
                 owner = entry.split("-", 1)[0]
                 if owner.isdigit() and not _alive(int(owner)):
                     shutil.rmtree(base / entry, ignore_errors=True)
             directory = tempfile.mkdtemp(prefix=f"{os.getpid()}-", dir=base)
             os.chmod(directory, 0o755)
-            for applet in sorted(set(listing.split())):
+            on_path = _executables_on(search_path, applets)
+            for applet in applets:
                 wanted = applet in ("sh", "ash") or (
-                    applet not in _MACHINE_APPLETS
-                    and shutil.which(applet, path=search_path) is None
+                    applet not in _MACHINE_APPLETS and applet not in on_path
                 )
                 if wanted and "/" not in applet:
                     os.symlink(binary, os.path.join(directory, applet))
