@@ -11,15 +11,30 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench import bench_api, bench_pipeline, bench_store, bench_taskrun
+from bench import (
+    bench_api,
+    bench_cli,
+    bench_entrypoint_binary,
+    bench_masking,
+    bench_pipeline,
+    bench_podman,
+    bench_reconcile,
+    bench_store,
+    bench_taskrun,
+)
 
 
 def main() -> None:
     """Run all benchmarks in order."""
     bench_api.main()
     bench_store.main()
+    bench_reconcile.main()
     bench_taskrun.main()
     bench_pipeline.main()
+    bench_podman.main()
+    bench_entrypoint_binary.main()
+    bench_cli.main()
+    bench_masking.main()
 
 
 if __name__ == "__main__":

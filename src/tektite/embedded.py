@@ -13,11 +13,14 @@ from pathlib import Path
 from tektite.api.config import Config
 from tektite.controller.adapters import StoreClusterData
 from tektite.controller.manager import Controller
+from tektite.controller_lock import IN_PROCESS, controller_lock
 from tektite.engine.pod import PodImages
+from tektite.runtime.image_map import ImageMap
 from tektite.runtime.protocol import PodRuntime
 from tektite.store.sqlite import SqliteStore
 
-RUNTIMES = ("host",)
+RUNTIMES = ("auto", "podman", "docker", "host")
+"""``auto`` picks podman, then docker, then host: the first that runs here."""
 
 
 def data_dir() -> Path:
@@ -33,12 +36,36 @@ class RuntimeUnavailable(Exception):
     """The requested runtime cannot run on this machine (the message says why)."""
 
 
-def make_runtime(name: str, root: Path, store: SqliteStore, images: PodImages) -> PodRuntime:
-    """The PodRuntime called ``name``."""
+def make_runtime(
+    name: str,
+    root: Path,
+    store: SqliteStore,
+    images: PodImages,
+    image_map: ImageMap | None = None,
+) -> PodRuntime:
+    """The PodRuntime called ``name`` (``auto``: podman, docker, else host), with
+    image names rewritten by ``image_map`` (default: ``$TEKTITE_IMAGE_MAP``)."""
+    if image_map is None:
+        image_map = ImageMap.from_sources()
+    if name in ("auto", "podman", "docker"):
+        from tektite.runtime.container.select import EngineUnavailable, container_runtime
+
+        for flavour in ("podman", "docker") if name == "auto" else (name,):
+            try:
+                return container_runtime(
+                    flavour, root, StoreClusterData(store, root), images, image_map
+                )
+            except EngineUnavailable as error:
+                if name != "auto":
+                    raise RuntimeUnavailable(f"runtime {name}: {error}") from None
+        name = "host"
     if name == "host":
         from tektite.runtime.host import HostRuntime
+        from tektite.runtime.image_map import mapped_pod_images
+        from tektite.runtime.mapped import MappedImages
 
-        return HostRuntime(
+        images = mapped_pod_images(images, image_map)
+        host = HostRuntime(
             root,
             StoreClusterData(store, root),
             entrypoint_image=images.entrypoint,
@@ -47,6 +74,7 @@ def make_runtime(name: str, root: Path, store: SqliteStore, images: PodImages) -
             sidecar_log_results_image=images.sidecar_log_results,
             working_dir_init_image=images.working_dir_init,
         )
+        return MappedImages(host, image_map) if image_map else host
     raise RuntimeUnavailable(f"unknown runtime {name!r} (available: {', '.join(RUNTIMES)})")
 
 
@@ -62,15 +90,29 @@ class Embedded:
 
 @contextlib.asynccontextmanager
 async def embedded(
-    config: Config, runtime: str = "host", root: Path | None = None
+    config: Config,
+    runtime: str = "host",
+    root: Path | None = None,
+    role: str = IN_PROCESS,
+    image_map: ImageMap | None = None,
 ) -> AsyncIterator[Embedded]:
     """Open the store, start the runtime and the controller; stop them on exit (Pods
-    still running are killed)."""
+    still running are killed). Holds the data directory's controller lock meanwhile:
+    ``ControllerBusy`` when another process (``tektite serve``) runs the controller."""
     root = root or data_dir()
+    with controller_lock(root, role):
+        async with _embedded(config, runtime, root, image_map) as env:
+            yield env
+
+
+@contextlib.asynccontextmanager
+async def _embedded(
+    config: Config, runtime: str, root: Path, image_map: ImageMap | None = None
+) -> AsyncIterator[Embedded]:
     root.mkdir(parents=True, exist_ok=True, mode=0o700)
     store = SqliteStore(root / "tektite.db")
     images = PodImages()
-    pod_runtime = make_runtime(runtime, root, store, images)
+    pod_runtime = make_runtime(runtime, root, store, images, image_map)
     controller = Controller(store, pod_runtime, config, images=images)
     task = asyncio.create_task(controller.run(), name="controller")
     try:

@@ -82,8 +82,12 @@ async def wait_done(
     since = store.resource_version()
 
     async def watch() -> None:
-        async for _ in store.watch(list(RUN_KINDS), since):
-            if all_done():
+        async for event in store.watch(list(RUN_KINDS), since):
+            meta = event.object.get("metadata") or {}
+            key = (event.object.get("kind"), meta.get("namespace"), meta.get("name"))
+            # Only a change of one of the runs can end the wait: the many changes of
+            # a PipelineRun's children need no re-read of every run.
+            if key in keys and all_done():
                 return
 
     if all_done():

@@ -12,6 +12,7 @@ from tektite.api.config import Config
 from tektite.api.load import check_file
 from tektite.embedded import embedded
 from tektite.local_runs import RUN_KINDS, condition, create_all, wait_done
+from tektite.runtime.image_map import ImageMap
 
 
 def config_for(path: Path) -> Config:
@@ -24,15 +25,22 @@ def config_for(path: Path) -> Config:
     return Config()
 
 
-async def run_example(path: Path, root: Path, timeout: float = 120) -> tuple[dict[str, Any], str]:
-    """Run ``path``; return its first run as finally stored, and a report of every run
-    (conditions, step states, logs) to explain a failure."""
+async def run_example(
+    path: Path,
+    root: Path,
+    timeout: float = 120,
+    runtime: str = "host",
+    image_map: ImageMap | None = None,
+) -> tuple[dict[str, Any], str]:
+    """Run ``path`` on ``runtime`` (images rewritten by ``image_map``); return its first
+    run as finally stored, and a report of every run (conditions, step states, logs) to
+    explain a failure."""
     config = config_for(path)
     checked = check_file(path, config)
     bad = [f"{c.name}: {c.errors.render()}" for c in checked if not c.valid]
     assert not bad, bad
     objects = [c.obj.to_dict() for c in checked if c.obj is not None]
-    async with embedded(config, "host", root) as env:
+    async with embedded(config, runtime, root, image_map=image_map) as env:
         created = create_all(env.store, objects, "default", notes=io.StringIO())
         runs = [o for o in created if o["kind"] in RUN_KINDS]
         finished = await wait_done(env.store, runs, asyncio.Event(), timeout=timeout)

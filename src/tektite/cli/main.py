@@ -24,6 +24,27 @@ _COMMANDS: dict[str, tuple[str, str, str]] = {
         "validate",
         "Check Tekton YAML as Tekton's admission webhook would.",
     ),
+    "task": ("tektite.cli.tree", "task", "Manage Tasks (t)."),
+    "taskrun": ("tektite.cli.tree", "taskrun", "Manage TaskRuns (tr)."),
+    "pipeline": ("tektite.cli.tree", "pipeline", "Manage pipelines (p)."),
+    "pipelinerun": ("tektite.cli.tree", "pipelinerun", "Manage PipelineRuns (pr)."),
+    "apply": ("tektite.cli.kubectl", "apply", "Create or update the objects of a file."),
+    "create": ("tektite.cli.kubectl", "create", "Create the objects of a file."),
+    "get": ("tektite.cli.kubectl", "get", "Print objects of a kind, as kubectl get."),
+    "delete": ("tektite.cli.kubectl", "delete", "Delete the objects of a file, or by kind/name."),
+    "serve": ("tektite.cli.serve", "serve", "Run the controller as a local daemon."),
+}
+
+# alias → command name (tkn's group aliases)
+_ALIASES: dict[str, str] = {
+    "t": "task",
+    "tasks": "task",
+    "tr": "taskrun",
+    "taskruns": "taskrun",
+    "p": "pipeline",
+    "pipelines": "pipeline",
+    "pr": "pipelinerun",
+    "pipelineruns": "pipelinerun",
 }
 
 
@@ -34,7 +55,7 @@ class LazyGroup(click.Group):
         return sorted(_COMMANDS)
 
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
-        entry = _COMMANDS.get(cmd_name)
+        entry = _COMMANDS.get(_ALIASES.get(cmd_name, cmd_name))
         if entry is None:
             return None
         module, attr, _ = entry

@@ -60,3 +60,24 @@ def load_config(args: Mapping[str, object]) -> Config:
 
 def _tuple(v: object) -> tuple[str, ...]:
     return tuple(str(x) for x in v) if isinstance(v, (tuple, list)) else ()
+
+
+def runtime_options(f: F) -> F:
+    """Add ``--runtime`` and ``--image-map``, as ``tektite run`` has them: where the
+    Pods of an in-process controller (or a daemon) run."""
+    f = click.option(
+        "--image-map",
+        "image_maps",
+        multiple=True,
+        metavar="SRC=DST",
+        help="Run image DST wherever SRC is named (also $TEKTITE_IMAGE_MAP, comma-separated).",
+    )(f)
+    f = click.option(
+        "--runtime",
+        default="auto",
+        show_default=True,
+        envvar="TEKTITE_RUNTIME",
+        type=click.Choice(["auto", "podman", "docker", "host"]),
+        help="Where the Pods run (auto: podman, else docker, else host; also $TEKTITE_RUNTIME).",
+    )(f)
+    return f

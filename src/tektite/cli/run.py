@@ -27,6 +27,7 @@ from tektite.local_runs import (
     wait_done,
     wait_settled,
 )
+from tektite.runtime.image_map import ImageMap
 
 _COLORS = (36, 33, 35, 32, 34, 91, 96, 93)
 
@@ -52,10 +53,18 @@ _COLORS = (36, 33, 35, 32, 34, 91, 96, 93)
 @click.option("-n", "--namespace", default="default", show_default=True)
 @click.option(
     "--runtime",
-    default="host",
+    default="auto",
     show_default=True,
-    type=click.Choice(["host"]),
-    help="Where the Pods run.",
+    envvar="TEKTITE_RUNTIME",
+    type=click.Choice(["auto", "podman", "docker", "host"]),
+    help="Where the Pods run (auto: podman, else docker, else host; also $TEKTITE_RUNTIME).",
+)
+@click.option(
+    "--image-map",
+    "image_maps",
+    multiple=True,
+    metavar="SRC=DST",
+    help="Run image DST wherever SRC is named (also $TEKTITE_IMAGE_MAP, comma-separated).",
 )
 @click.option(
     "-o",
@@ -70,6 +79,7 @@ def run(
     workspaces: tuple[str, ...],
     namespace: str,
     runtime: str,
+    image_maps: tuple[str, ...],
     output: str | None,
     **config_args: object,
 ) -> None:
@@ -77,8 +87,13 @@ def run(
     from tektite.api.load import check_file, check_text
     from tektite.api.yamlio import YamlLoadError
     from tektite.cli.validate import print_invalid
+    from tektite.runtime.image_map import ImageMapError
 
     config = load_config(config_args)
+    try:
+        image_map = ImageMap.from_sources(image_maps)
+    except ImageMapError as e:
+        raise click.ClickException(str(e)) from None
     try:
         checked = (
             check_text(sys.stdin.buffer.read(), "<stdin>", config)
@@ -100,7 +115,12 @@ def run(
         _apply_params(o, params)
         _apply_workspaces(o, workspaces)
     logs = sys.stderr if output else sys.stdout
-    code = asyncio.run(_run(objects, namespace, runtime, config, logs, output))
+    from tektite.embedded import RuntimeUnavailable
+
+    try:
+        code = asyncio.run(_run(objects, namespace, runtime, config, logs, output, image_map))
+    except RuntimeUnavailable as e:
+        raise click.ClickException(str(e)) from None
     sys.exit(code)
 
 
@@ -111,11 +131,12 @@ async def _run(
     config: Any,
     logs: TextIO,
     output: str | None,
+    image_map: ImageMap | None = None,
 ) -> int:
     from tektite.embedded import embedded
 
     colors = logs.isatty()
-    async with embedded(config, runtime) as env:
+    async with embedded(config, runtime, image_map=image_map) as env:
         started = time.monotonic()
         print(f"tektite: runtime {env.runtime.name}, data in {env.root}", file=sys.stderr)
         created = create_all(env.store, objects, namespace)

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 from tektite.api.config import Config
 from tektite.controller.queue import WorkQueue
+from tektite.controller.retention import RetentionController, logs_root
 from tektite.controller.taskrun import Requeue, TaskRunReconciler
 from tektite.engine.pod import PodImages
 from tektite.runtime.protocol import PodRuntime
@@ -57,6 +58,9 @@ class Controller:
         self._pipelineruns: PipelineRunReconciler | None = None
         self._workers = workers
         self._failures: dict[Key, int] = {}
+        self.retention = RetentionController(
+            store, runtime, clock=clock, log_root=logs_root(runtime)
+        )
 
     @property
     def pipelineruns(self) -> PipelineRunReconciler:
@@ -73,10 +77,16 @@ class Controller:
         tasks = [
             asyncio.create_task(self._watch_store(), name="watch-store"),
             asyncio.create_task(self._watch_pods(), name="watch-pods"),
+            asyncio.create_task(self.retention.run(), name="retention"),
             *(asyncio.create_task(self._work(), name=f"worker-{i}") for i in range(self._workers)),
         ]
         try:
             await asyncio.gather(*tasks)
+        except Exception:
+            # Nothing reconciles any more: say so at once (the caller sees it only when
+            # it stops the controller).
+            log.exception("the controller stopped")
+            raise
         finally:
             for t in tasks:
                 t.cancel()
@@ -119,7 +129,15 @@ class Controller:
                 if requeue.after is not None:
                     self.queue.add_after(key, requeue.after)
             except asyncio.CancelledError:
-                raise
+                current = asyncio.current_task()
+                if current is None or current.cancelling():
+                    raise
+                # Not this worker being stopped: a cancellation leaking out of the
+                # reconcile. Ending the worker would stop the controller: retry instead.
+                n = self._failures.get(key, 0) + 1
+                self._failures[key] = n
+                log.error("reconciling %s/%s/%s was cancelled (attempt %d)", *key, n)
+                self.queue.add_after(key, min(_MAX_BACKOFF, 0.05 * 2**n))
             except Exception:
                 # A bug or a transient failure: log it and try again later, with backoff,
                 # as client-go's rate-limited queue does.

@@ -14,18 +14,20 @@ the TaskRun reconciler; their changes bring the PipelineRun back here.
 from __future__ import annotations
 
 import contextlib
-import copy
 import dataclasses
 import logging
 from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
 from typing import Any
 
+import msgspec
+
 from tektite.api.config import Config
 from tektite.api.errors import go_quote
 from tektite.api.models import Condition, PipelineRun, PipelineRunStatus, TaskRun
 from tektite.api.objects import InvalidObject, decode
-from tektite.controller.adapters import StorePipelineLookup
+from tektite.controller.adapters import StorePipelineLookup, sync_metadata
+from tektite.controller.status_update import update_status
 from tektite.controller.taskrun import Requeue
 from tektite.engine import pipeline_state as ps
 from tektite.engine.child_taskruns import (
@@ -42,8 +44,11 @@ from tektite.engine.pipeline_facts import (
 )
 from tektite.engine.pipeline_results import get_task_runs_artifacts
 from tektite.engine.resolve_pipelinerun import (
+    PIPELINE_LABEL_KEY,
     PipelineRunFailure,
+    ResolutionCache,
     ResolvedPipelineRun,
+    pipeline_name_label,
     resolve_pipelinerun,
 )
 from tektite.engine.taskrun_state import format_time, parse_time
@@ -65,6 +70,8 @@ class PipelineRunReconciler:
         self.config = config
         self.clock = clock
         self.lookup = StorePipelineLookup(store)
+        # Per PipelineRun uid: resolution reused between passes, and decoded children.
+        self._caches: dict[str, _RunCache] = {}
 
     @property
     def default_timeout(self) -> timedelta:
@@ -83,12 +90,28 @@ class PipelineRunReconciler:
             return Requeue()
         assert isinstance(decoded, PipelineRun)
         pr = decoded
-        before = copy.deepcopy(pr.status)
+        # The encoded status, not a deep copy: the copy cost more than the rest of a pass.
+        before = msgspec.json.encode(pr.status)
         try:
             requeue = self._reconcile(pr)
         finally:
-            if pr.status != before:
+            if msgspec.json.encode(pr.status) != before:
                 self._save_status(raw, pr)
+            meta = raw.get("metadata") or {}
+            if pr.metadata.labels != (meta.get("labels") or {}) or pr.metadata.annotations != (
+                meta.get("annotations") or {}
+            ):
+                # After the status, whose write needs the version read at the start.
+                sync_metadata(
+                    self.store,
+                    "PipelineRun",
+                    namespace,
+                    name,
+                    pr.metadata.labels,
+                    pr.metadata.annotations,
+                )
+            if _is_done(pr):
+                self._caches.pop(pr.metadata.uid, None)
         return requeue
 
     # -- the pass ---------------------------------------------------------------------------
@@ -104,6 +127,10 @@ class PipelineRunReconciler:
         pending = pr.spec.status == SPEC_STATUS_PENDING
         if not status.start_time and not pending:
             _initialize(pr, now)
+        # propagatePipelineNameLabelToPipelineRun, before the cancel and pending checks.
+        label = pipeline_name_label(pr)
+        if label is not None:
+            pr.metadata.labels[PIPELINE_LABEL_KEY] = label
         if pr.spec.status == ps.SPEC_STATUS_CANCELLED:
             self._cancel_children(pr, self._children(pr).values())
             _mark(
@@ -120,16 +147,23 @@ class PipelineRunReconciler:
             )
             return Requeue()
 
-        children = self._children(pr)
-        resolved = resolve_pipelinerun(pr, self.lookup, self.config, task_runs=children)
+        # Read by name, as Tekton's resolution asks its lister: listing by label would
+        # scan every TaskRun of the namespace, the history of earlier runs included.
+        children = _ChildReader(self, pr)
+        resolved = resolve_pipelinerun(
+            pr, self.lookup, self.config, task_runs=children, cache=self._cache(pr).resolution
+        )
         if isinstance(resolved, PipelineRunFailure):
             _mark(status, "False", resolved.reason, resolved.message, now)
             return Requeue()
         status.pipeline_spec = resolved.pipeline_spec
+        # storePipelineSpecAndMergeMeta: the Pipeline's labels and annotations.
+        pr.metadata.labels = dict(resolved.pipeline_run.metadata.labels)
+        pr.metadata.annotations = dict(resolved.pipeline_run.metadata.annotations)
         facts = self._facts(pr, resolved)
 
         if facts.is_gracefully_cancelled() and ps.any_dag_task_running(facts):
-            self._cancel_children(pr, children.values())
+            self._cancel_children(pr, [tr for t in facts.state for tr in t.task_runs])
         if ps.is_before_first_task_run(facts.state):
             self._create_claims(resolved.pipeline_run)
         timed_out = [tr for t in ps.tasks_to_time_out(facts, now) for tr in t.task_runs]
@@ -195,11 +229,16 @@ class PipelineRunReconciler:
         artifacts = get_task_runs_artifacts(facts)
         run = resolved.pipeline_run
         # Tekton's ApplyResultsToWorkspaceBindings: bindings may name earlier results.
-        run.spec.workspaces = apply_results_to_workspace_bindings(results, run.spec.workspaces)
+        # (A copy: the resolved run is shared with later passes.)
+        workspaces = apply_results_to_workspace_bindings(results, run.spec.workspaces)
+        run = msgspec.structs.replace(
+            run, spec=msgspec.structs.replace(run.spec, workspaces=workspaces)
+        )
         matrix_runs = {
             ps.task_name(t): list(t.task_runs) for t in facts.state if is_matrixed(t.pipeline_task)
         }
         by_name = {t.pipeline_task.name: t for t in resolved.tasks}
+        started: list[ps.PipelineTaskState] = []
         for scheduled in plan.tasks:
             task = by_name[ps.task_name(scheduled.task)]
             if task.resolved_task is None:
@@ -221,7 +260,8 @@ class PipelineRunReconciler:
             if isinstance(built, PipelineRunFailure):
                 return built
             created = [self._create_task_run(tr) for tr in built]
-            facts.replace_task(dataclasses.replace(task, task_runs=created))
+            started.append(dataclasses.replace(task, task_runs=created))
+        facts.replace_task(*started)
         return None
 
     # -- effects ----------------------------------------------------------------------------
@@ -230,15 +270,10 @@ class PipelineRunReconciler:
         """The run's TaskRuns by name: those labelled with it and owned by it (a run of
         an earlier PipelineRun of the same name is not adopted), and those its
         ``childReferences`` name."""
-        ns, uid = pr.metadata.namespace, pr.metadata.uid
+        ns = pr.metadata.namespace
         selector = f"{PIPELINE_RUN_LABEL_KEY}={pr.metadata.name}"
         raws = self.store.list("TaskRun", ns, label_selector=selector)
-        owned = [
-            r
-            for r in raws
-            if not uid
-            or any(o.get("uid") == uid for o in r.get("metadata", {}).get("ownerReferences") or ())
-        ]
+        owned = [r for r in raws if _is_child(r, pr)]
         named = {r["metadata"]["name"] for r in owned}
         for ref in (pr.status.child_references if pr.status else None) or ():
             if ref.kind == "TaskRun" and ref.name not in named:
@@ -247,11 +282,41 @@ class PipelineRunReconciler:
                     owned.append(raw)
         out: dict[str, TaskRun] = {}
         for raw in owned:
-            with contextlib.suppress(InvalidObject):
-                tr = decode(raw)
-                if isinstance(tr, TaskRun):
-                    out[tr.metadata.name] = tr
+            tr = self._decoded_child(pr, raw)
+            if tr is not None:
+                out[tr.metadata.name] = tr
         return out
+
+    def _decoded_child(self, pr: PipelineRun, raw: dict[str, Any]) -> TaskRun | None:
+        """The stored TaskRun as a model (None if it does not decode). Decoding is most
+        of the cost of reading the children: a TaskRun whose resourceVersion did not
+        change since the last pass is the model decoded then."""
+        known = self._cache(pr).children
+        meta = raw.get("metadata") or {}
+        key = (str(meta.get("name", "")), str(meta.get("uid", "")))
+        version = str(meta.get("resourceVersion", ""))
+        cached = known.get(key)
+        if cached is not None and version and cached[0] == version:
+            return cached[1]
+        try:
+            tr = decode(raw)
+        except InvalidObject:
+            return None
+        if not isinstance(tr, TaskRun):
+            return None
+        known[key] = (version, tr)
+        return tr
+
+    def _cache(self, pr: PipelineRun) -> _RunCache:
+        """The caches of this PipelineRun (by uid), made on first use."""
+        uid = pr.metadata.uid
+        cache = self._caches.get(uid)
+        if cache is None:
+            if len(self._caches) >= _MAX_CACHED_RUNS:
+                # Runs that vanished without a last pass: forget the oldest.
+                self._caches.pop(next(iter(self._caches)))
+            cache = self._caches[uid] = _RunCache()
+        return cache
 
     def _cancel_children(
         self, pr: PipelineRun, task_runs: Iterable[TaskRun], *, timed_out: bool = False
@@ -298,14 +363,52 @@ class PipelineRunReconciler:
         return created
 
     def _save_status(self, raw: dict[str, Any], pr: PipelineRun) -> None:
-        """Write the status back; a conflict means another writer won: the next pass
-        (triggered by that write) recomputes from the newer object."""
-        body = dict(raw)
-        body["status"] = pr.status.to_dict() if pr.status else {}
-        try:
-            self.store.update_status(body)
-        except (Conflict, NotFound) as e:
-            log.info("status of PipelineRun %s not saved: %s", pr.metadata.name, e)
+        """Write the status back, onto the latest version on a conflict, as Knative's
+        reconcilers do (``status_update``)."""
+        update_status(self.store, raw, pr.status.to_dict() if pr.status else {})
+
+
+_MAX_CACHED_RUNS = 256
+
+
+class _ChildReader:
+    """The PipelineRun's TaskRuns, read by name when resolution asks for them: those its
+    ``childReferences`` name, and those of its own making (owned by it; a run of an
+    earlier PipelineRun of the same name is not adopted), as :meth:`_children` finds."""
+
+    def __init__(self, reconciler: PipelineRunReconciler, pr: PipelineRun) -> None:
+        self._reconciler = reconciler
+        self._pr = pr
+        refs = (pr.status.child_references if pr.status else None) or ()
+        self._referenced = {ref.name for ref in refs if ref.kind == "TaskRun"}
+
+    def get(self, name: str, /) -> TaskRun | None:
+        """The TaskRun ``name`` if it is one of this run's, else None."""
+        pr = self._pr
+        raw = self._reconciler.store.get("TaskRun", pr.metadata.namespace, name)
+        if raw is None:
+            return None
+        if name not in self._referenced and not _is_child(raw, pr):
+            return None
+        return self._reconciler._decoded_child(pr, raw)
+
+
+def _is_child(raw: dict[str, Any], pr: PipelineRun) -> bool:
+    """Labelled with the run and owned by it (by uid, when the run has one)."""
+    meta = raw.get("metadata") or {}
+    if (meta.get("labels") or {}).get(PIPELINE_RUN_LABEL_KEY) != pr.metadata.name:
+        return False
+    uid = pr.metadata.uid
+    return not uid or any(o.get("uid") == uid for o in meta.get("ownerReferences") or ())
+
+
+@dataclasses.dataclass
+class _RunCache:
+    """What the reconciler keeps between passes over one PipelineRun. Only an
+    optimisation: every pass still reads the run and its children from the store."""
+
+    resolution: ResolutionCache = dataclasses.field(default_factory=ResolutionCache)
+    children: dict[tuple[str, str], tuple[str, TaskRun]] = dataclasses.field(default_factory=dict)
 
 
 # -- status helpers --------------------------------------------------------------------------

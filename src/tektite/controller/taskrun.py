@@ -2,7 +2,8 @@
 
 Level-triggered and idempotent: each pass reads the TaskRun and its Pod and moves the
 TaskRun one step closer to done — start the clock, resolve what it runs, create the Pod
-(deterministic name, so a pass after a crash finds it instead of making another), release
+(deterministic name, so a pass after a crash finds it instead of making another; a Pod
+the runtime lost is never made again, the run fails with ``TaskRunPodLost``), release
 the first step once sidecars are ready, copy the Pod's state into the status, retry, time
 out or cancel. Every decision is one of the engine's pure functions; this module only
 reads and writes (Store, PodRuntime) around them.
@@ -19,9 +20,14 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from tektite.api.config import Config
-from tektite.api.models import Condition, TaskRun, TaskRunStatus
+from tektite.api.models import Condition, TaskRun, TaskRunStatus, TaskSpec
 from tektite.api.objects import InvalidObject, decode
+from tektite.controller.adapters import account_objects
+from tektite.controller.status_update import update_status
 from tektite.engine import taskrun_state as state
+from tektite.engine.admission import complete_pod, creds_for_run, pod_creation_failure
+from tektite.engine.creds import CredsInitError, missing_secrets_message
+from tektite.engine.image_lookup import image_lookups
 from tektite.engine.pod import PodBuildError, PodImages, build_pod
 from tektite.engine.pod_status import (
     RESULTS_FROM_SIDECAR_LOGS,
@@ -35,8 +41,9 @@ from tektite.engine.pod_status import (
 from tektite.engine.resolve_taskrun import ResolvedTaskRun, TaskRunFailure, resolve_taskrun
 from tektite.engine.substitution import apply_credentials_path
 from tektite.engine.workspaces import claim_from_template
+from tektite.runtime.ignored_fields import ignored_pod_fields, ignored_pod_fields_message
 from tektite.runtime.protocol import PodKey, PodRuntime, PodRuntimeError
-from tektite.store.errors import AlreadyExists, Conflict, NotFound
+from tektite.store.errors import AlreadyExists
 from tektite.store.protocol import Store
 
 log = logging.getLogger(__name__)
@@ -45,6 +52,8 @@ READY_ANNOTATION = "tekton.dev/ready"
 READY_VALUE = "READY"
 CANCEL_ANNOTATION = "tekton.dev/cancel"
 CANCEL_VALUE = "CANCEL"
+REASON_POD_LOST = "TaskRunPodLost"
+"""Tektite's: the Pod of a running TaskRun is gone (never recreated)."""
 
 
 @dataclass(frozen=True)
@@ -98,6 +107,22 @@ class TaskRunReconciler:
         finally:
             if tr.status != before:
                 self._save_status(raw, tr)
+            meta = raw.get("metadata") or {}
+            if tr.metadata.labels != (meta.get("labels") or {}) or tr.metadata.annotations != (
+                meta.get("annotations") or {}
+            ):
+                # Tekton's syncMetadata, after the status (whose write needs the
+                # version read at the start).
+                from tektite.controller.adapters import sync_metadata
+
+                sync_metadata(
+                    self.store,
+                    "TaskRun",
+                    namespace,
+                    name,
+                    tr.metadata.labels,
+                    tr.metadata.annotations,
+                )
         return requeue
 
     # -- the pass ---------------------------------------------------------------------------
@@ -134,6 +159,17 @@ class TaskRunReconciler:
             return Requeue()
 
         pod = await self.runtime.get_pod(key)
+        if (
+            pod is None
+            and tr.status is not None
+            and tr.status.pod_name == key.name
+            and self.runtime.name != "kubernetes"
+        ):
+            # Tekton creates the Pod again. A local runtime adopts its Pods after a
+            # restart, so one it does not have is lost (deleted under the run, or its
+            # runtime cannot adopt): creating it again would run its steps twice.
+            await self._fail(tr, REASON_POD_LOST, pod_lost_message(tr, key), now)
+            return Requeue()
         if pod is None:
             resolved = resolve_taskrun(tr, self.lookup, self.config)
             if isinstance(resolved, TaskRunFailure):
@@ -141,6 +177,10 @@ class TaskRunReconciler:
                 _status(tr).completion_time = state.format_time(now)
                 return Requeue()
             _status(tr).task_spec = resolved.task_spec
+            # storeTaskSpecAndMergeMeta: the Task's labels (tekton.dev/task) and
+            # annotations go on the TaskRun too.
+            tr.metadata.labels = resolved.merged_labels(tr.metadata.labels)
+            tr.metadata.annotations = resolved.merged_annotations(tr.metadata.annotations)
             failure = await self._create_pod(tr, resolved, key)
             if failure is not None:
                 state.mark_resource_failed(_status(tr), failure.reason, failure.message, now)
@@ -204,10 +244,30 @@ class TaskRunReconciler:
             run.spec.pod_template = resolved.pod_template
         # Tekton substitutes $(credentials.path) only when it builds the Pod.
         spec = apply_credentials_path(resolved.task_spec)
+        # The ServiceAccount's annotated Secrets (creds-init) and the LimitRanges.
+        objects = account_objects(
+            self.store, run.metadata.namespace, run.spec.service_account_name or ""
+        )
         try:
-            pod = build_pod(run, spec, self.config, images=self.images)
-        except PodBuildError as e:
-            return TaskRunFailure(state.REASON_POD_CREATION_FAILED, str(e))
+            creds = creds_for_run(objects, self.config.features)
+            pod = build_pod(
+                run,
+                spec,
+                self.config,
+                images=self.images,
+                image_commands=await self._image_commands(run, spec),
+                creds_init=creds.creds,
+            )
+        except (PodBuildError, CredsInitError) as e:
+            error = str(e) if isinstance(e, PodBuildError) else f"translating TaskSpec to Pod: {e}"
+            return TaskRunFailure(*pod_creation_failure(run, error))
+        if creds.missing_secrets:
+            log.warning("TaskRun %s: %s", key.name, missing_secrets_message(creds.missing_secrets))
+        pod = complete_pod(pod, objects)
+        ignored = ignored_pod_fields(pod) if self.runtime.name != "kubernetes" else []
+        if ignored and not (tr.status and tr.status.retries_status):
+            meta = run.metadata
+            log.warning(ignored_pod_fields_message("TaskRun", meta.namespace, meta.name, ignored))
         try:
             await self.runtime.create_pod(pod)
         except PodRuntimeError as e:
@@ -215,6 +275,20 @@ class TaskRunReconciler:
                 return TaskRunFailure(e.reason, e.message)
         _status(tr).pod_name = key.name
         return None
+
+    async def _image_commands(
+        self, run: TaskRun, spec: TaskSpec
+    ) -> dict[str, dict[str, list[str]]] | None:
+        """Tekton's entrypoint lookup of the images of steps without a command, when
+        the runtime has images to look into (podman/docker); None otherwise."""
+        lookup = getattr(self.runtime, "image_commands", None)
+        if lookup is None:
+            return None
+        wanted = image_lookups(run, spec)
+        if not wanted:
+            return None
+        commands: dict[str, dict[str, list[str]]] = await lookup(wanted)
+        return commands
 
     def _create_claims(self, tr: TaskRun) -> None:
         owner = _owner_reference(tr)
@@ -296,14 +370,18 @@ class TaskRunReconciler:
         return max(0.0, left.total_seconds()) + 0.001
 
     def _save_status(self, raw: dict[str, Any], tr: TaskRun) -> None:
-        """Write the status back; a conflict means another writer won: the next pass
-        (triggered by that write) recomputes from the newer object."""
-        body = dict(raw)
-        body["status"] = tr.status.to_dict() if tr.status else {}
-        try:
-            self.store.update_status(body)
-        except (Conflict, NotFound) as e:
-            log.info("status of TaskRun %s not saved: %s", tr.metadata.name, e)
+        """Write the status back, onto the latest version on a conflict, as Knative's
+        reconcilers do (``status_update``): what this pass did is never forgotten."""
+        update_status(self.store, raw, tr.status.to_dict() if tr.status else {})
+
+
+def pod_lost_message(tr: TaskRun, key: PodKey) -> str:
+    """Why a TaskRun whose Pod vanished fails instead of starting it again."""
+    return (
+        f'pod "{key.name}" of TaskRun "{tr.metadata.name}" was lost: the runtime no '
+        "longer has it (it was deleted, or the runtime restarted without it); it is not "
+        "created again, so that no step runs twice"
+    )
 
 
 def sidecar_failed_before_ready(pod: dict[str, Any]) -> str | None:

@@ -587,6 +587,8 @@ def propagate_results(
             elif res.type == "object" and isinstance(value, dict):
                 for k, v in value.items():
                     strings[f"{key}.{k}"] = v
+    if not strings and not arrays:
+        return spec  # nothing to substitute: spare the copy
     return apply_task_spec_replacements(spec, strings, arrays, {})
 
 
@@ -623,6 +625,8 @@ def propagate_artifacts(spec: TaskSpec, artifacts: Mapping[str, Artifacts | None
                 strings[f"tasks.{task}.{kind}.{artifact.name}"] = text
                 if i == 0:
                     strings[f"tasks.{task}.{kind}"] = text
+    if not strings:
+        return spec  # nothing to substitute: spare the copy
     return apply_task_spec_replacements(spec, strings)
 
 

@@ -333,6 +333,9 @@ class PipelineRunFacts:
     skip_cache: dict[str, SkipReason | None] = field(default_factory=dict, repr=False)
     finally_skip_cache: dict[str, SkipReason | None] = field(default_factory=dict, repr=False)
     view_cache: dict[str, PipelineTask] = field(default_factory=dict, repr=False)
+    stopping_cache: tuple[int, bool] | None = field(default=None, repr=False)
+    """``is_stopping`` of this state, with the count of validation failures it saw
+    (those only grow within a pass, and a new one may make the run stop)."""
     cache_time: datetime | None = field(default=None, repr=False)
     _by_name: dict[str, PipelineTaskState] | None = field(default=None, repr=False)
 
@@ -367,11 +370,11 @@ class PipelineRunFacts:
             self._by_name = {task_name(t): t for t in self.state}
         return self._by_name
 
-    def replace_task(self, task: PipelineTaskState) -> None:
-        """Put ``task`` in place of the state's task of the same name (e.g. with the
-        TaskRuns just created) and forget every cached decision."""
-        name = task_name(task)
-        self.state = [task if task_name(t) == name else t for t in self.state]
+    def replace_task(self, *tasks: PipelineTaskState) -> None:
+        """Put each of ``tasks`` in place of the state's task of the same name (e.g. with
+        the TaskRuns just created) and forget every cached decision."""
+        by_name = {task_name(t): t for t in tasks}
+        self.state = [by_name.get(task_name(t), t) for t in self.state]
         self._by_name = None
         self.reset_skip_cache()
 
@@ -392,6 +395,7 @@ class PipelineRunFacts:
         self.skip_cache.clear()
         self.finally_skip_cache.clear()
         self.view_cache.clear()
+        self.stopping_cache = None
 
     def use_cache_for(self, now: datetime) -> None:
         """Keep the skip caches only while ``now`` is the same instant."""

@@ -162,13 +162,22 @@ def check_final_tasks_done(facts: PipelineRunFacts, now: datetime) -> bool:
 
 
 def is_stopping(facts: PipelineRunFacts) -> bool:
-    """No new DAG task will start: one failed or failed validation, ``onError`` not ``continue``."""
-    return any(
+    """No new DAG task will start: one failed or failed validation, ``onError`` not ``continue``.
+
+    Cached in the facts: every skip decision asks, and the answer only changes with the
+    state (which resets the cache) or a new validation failure.
+    """
+    seen = len(facts.validation_failed)
+    if facts.stopping_cache is not None and facts.stopping_cache[0] == seen:
+        return facts.stopping_cache[1]
+    stopping = any(
         facts.is_dag_task(task_name(t))
         and (is_failure(t) or facts.is_validation_failed(task_name(t)))
         and t.pipeline_task.on_error != ON_ERROR_CONTINUE
         for t in facts.state
     )
+    facts.stopping_cache = (seen, stopping)
+    return stopping
 
 
 # -- DAG tasks -------------------------------------------------------------------------------
@@ -313,7 +322,8 @@ def _finally_decision(
     pt = resolution_view(facts, task)
     if is_scheduled(task):
         return None, pt
-    if not (check_dag_tasks_done(facts, now) and facts.is_final_task(task_name(task))):
+    # The cheap test first: asking every DAG task whether the DAG is done is quadratic.
+    if not (facts.is_final_task(task_name(task)) and check_dag_tasks_done(facts, now)):
         return None, pt
     # Tekton substitutes the DAG tasks' execution status into a finally task before
     # deciding on it (runNextSchedulableTask); the results follow in the skip check.

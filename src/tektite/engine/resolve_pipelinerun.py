@@ -102,9 +102,11 @@ __all__ = [
     "PipelineLookup",
     "PipelineRunFailure",
     "ReferenceNotFoundError",
+    "ResolutionCache",
     "ResolvedPipelineRun",
     "ResolvedPipelineTask",
     "ResolvedTask",
+    "TaskRunSource",
     "is_custom_task",
     "new_run_names",
     "pipeline_name_label",
@@ -158,6 +160,15 @@ class PipelineLookup(Protocol):
 
     def get(self, kind: str, namespace: str, name: str) -> object | None:
         """The object, or ``None``."""
+        ...
+
+
+class TaskRunSource(Protocol):
+    """The PipelineRun's TaskRuns by name (a ``dict`` is one); resolution asks only for
+    the names of the runs of each task, as Tekton's reconciler asks its lister."""
+
+    def get(self, name: str, /) -> TaskRun | None:
+        """The TaskRun ``name`` of this PipelineRun, or ``None``."""
         ...
 
 
@@ -416,7 +427,9 @@ def _error_log_name(resolver: str, params: Sequence[Param] | None) -> str:
     return text
 
 
-def _fetch_task(pt: PipelineTask, namespace: str, lookup: PipelineLookup) -> Task:
+def _fetch_task(
+    pt: PipelineTask, namespace: str, lookup: PipelineLookup, *, clone: bool = True
+) -> Task:
     ref = pt.task_ref
     assert ref is not None
     name = ref.name if ref.name.strip() else _error_log_name(ref.resolver, ref.params)
@@ -433,7 +446,7 @@ def _fetch_task(pt: PipelineTask, namespace: str, lookup: PipelineLookup) -> Tas
         raise ReferenceNotFoundError(
             "Task", name, f"tasks.tekton.dev {go_quote(ref.name)} not found"
         )
-    return cast(Task, _clone(task))
+    return cast(Task, _clone(task)) if clone else task
 
 
 def _resolve_task(
@@ -484,14 +497,22 @@ def resolve_pipeline_task(
     lookup: PipelineLookup,
     config: Config,
     *,
-    task_runs: Mapping[str, TaskRun] | None = None,
+    task_runs: TaskRunSource | None = None,
     is_final: bool = False,
+    memo: dict[tuple[str, ...], ResolvedTask] | None = None,
+    own_refs: Sequence[ChildStatusReference] | None = None,
 ) -> ResolvedPipelineTask:
     """Tekton's ``ResolvePipelineTask`` without the result references (see the module
     docstring): the run names, the existing TaskRuns (``task_runs`` by name) and the
     defaulted TaskSpec. Raises :class:`ReferenceNotFoundError` (missing Task or child
-    Pipeline) or ``ValueError`` (a task with nothing to run)."""
-    child_refs = pr.status.child_references if pr.status is not None else None
+    Pipeline) or ``ValueError`` (a task with nothing to run). With ``memo``, resolved
+    specs are shared between calls while their source is unchanged (treat them as
+    read-only). ``own_refs``, when given, are the run's ``childReferences`` of this
+    task (the caller grouped them once for all tasks)."""
+    if own_refs is not None:
+        child_refs: Sequence[ChildStatusReference] | None = own_refs
+    else:
+        child_refs = pr.status.child_references if pr.status is not None else None
     count = count_combinations(pt.matrix) if is_matrixed(pt) else 1
     namespace = pr.metadata.namespace
     if _is_child_pipeline(pt):
@@ -502,12 +523,67 @@ def resolve_pipeline_task(
         names = run_names(child_refs, pt.name, pr.metadata.name, count, _CUSTOM_RUN_KIND)
         return ResolvedPipelineTask(pt, is_final, None, names, custom_task=True)
     names = run_names(child_refs, pt.name, pr.metadata.name, count)
-    existing = [(task_runs or {}).get(name) for name in names]
+    existing = [task_runs.get(name) if task_runs is not None else None for name in names]
     found = [tr for tr in existing if tr is not None]
     # Tekton resolves once per run name, the last one winning.
-    resolved = _resolve_task(pt, existing[-1] if existing else None, namespace, lookup)
-    default_task_spec(resolved.task_spec, config)
+    last = existing[-1] if existing else None
+    if memo is None:
+        resolved = _resolve_task(pt, last, namespace, lookup)
+        default_task_spec(resolved.task_spec, config)
+    else:
+        resolved = _memoized_task(pt, last, namespace, lookup, config, memo)
     return ResolvedPipelineTask(pt, is_final, resolved, names, found)
+
+
+def _refs_by_task(
+    refs: Sequence[ChildStatusReference],
+) -> dict[str, list[ChildStatusReference]]:
+    """``childReferences`` grouped by pipeline task."""
+    grouped: dict[str, list[ChildStatusReference]] = {}
+    for ref in refs:
+        grouped.setdefault(ref.pipeline_task_name, []).append(ref)
+    return grouped
+
+
+def _memoized_task(
+    pt: PipelineTask,
+    task_run: TaskRun | None,
+    namespace: str,
+    lookup: PipelineLookup,
+    config: Config,
+    memo: dict[tuple[str, ...], ResolvedTask],
+) -> ResolvedTask:
+    """:func:`_resolve_task` and the defaults, reused while their source is unchanged:
+    the TaskRun's recorded spec (by content), the referenced Task (by uid and
+    resourceVersion), or the embedded spec of this PipelineTask."""
+    key: tuple[str, ...]
+    task: Task | None = None
+    if pt.task_ref is not None:
+        stored = task_run.status.task_spec if task_run and task_run.status else None
+        if stored is not None:
+            key = (
+                "stored",
+                pt.task_ref.name,
+                pt.task_ref.kind,
+                msgspec.json.encode(stored).decode(),
+            )
+        else:
+            task = _fetch_task(pt, namespace, lookup, clone=False)
+            meta = task.metadata
+            key = ("task", pt.task_ref.kind, meta.name, meta.uid, meta.resource_version)
+    else:
+        key = ("embedded", pt.name)
+    resolved = memo.get(key)
+    if resolved is None:
+        if task is not None:
+            resolved = ResolvedTask(
+                _clone(task.spec), task.metadata.name, pt.task_ref.kind if pt.task_ref else ""
+            )
+        else:
+            resolved = _resolve_task(pt, task_run, namespace, lookup)
+        default_task_spec(resolved.task_spec, config)
+        memo[key] = resolved
+    return resolved
 
 
 # -- checks of the run against the Pipeline ---------------------------------------------------
@@ -961,11 +1037,13 @@ def _resolve_tasks(
     data: _PipelineData,
     lookup: PipelineLookup,
     config: Config,
-    task_runs: Mapping[str, TaskRun] | None,
+    task_runs: TaskRunSource | None,
+    memo: dict[tuple[str, ...], ResolvedTask] | None = None,
 ) -> list[ResolvedPipelineTask]:
     """Resolve tasks already started first, then the others, as Tekton's two passes."""
     child_refs = pr.status.child_references if pr.status is not None else None
     started = {ref.pipeline_task_name for ref in child_refs or ()}
+    by_task = _refs_by_task(child_refs or ())
     entries = [(pt, False) for pt in spec.tasks or ()] + [(pt, True) for pt in spec.finally_ or ()]
     ordered = [e for e in entries if e[0].name in started]
     ordered += [e for e in entries if e[0].name not in started]
@@ -974,7 +1052,14 @@ def _resolve_tasks(
         try:
             out.append(
                 resolve_pipeline_task(
-                    pt, pr, lookup, config, task_runs=task_runs, is_final=is_final
+                    pt,
+                    pr,
+                    lookup,
+                    config,
+                    task_runs=task_runs,
+                    is_final=is_final,
+                    memo=memo,
+                    own_refs=by_task.get(pt.name, ()),
                 )
             )
         except ReferenceNotFoundError as err:
@@ -1050,12 +1135,77 @@ def _is_before_first_run(pr: PipelineRun, tasks: Sequence[ResolvedPipelineTask])
     return not any(ref.kind != _TASK_RUN_KIND for ref in child_refs or ())
 
 
+@dataclass(frozen=True)
+class _RunStage:
+    """What resolution decides from the PipelineRun and its Pipeline alone."""
+
+    pipeline_run: PipelineRun
+    data: _PipelineData
+    original: PipelineSpec
+    spec: PipelineSpec
+    tasks_graph: Graph
+    finally_graph: Graph
+
+
+@dataclass
+class ResolutionCache:
+    """What :func:`resolve_pipelinerun` may reuse from an earlier pass over the same
+    PipelineRun, so that a pass per child TaskRun event does not redo the work.
+
+    The run-level part (defaults, the Pipeline and its validation, substitution, the
+    graphs) is kept while the run's uid, ``generation``, labels, annotations and
+    whether ``status.pipelineSpec`` is recorded are unchanged; resolved Task specs
+    while their source is (see :func:`resolve_pipeline_task`). Cached objects are
+    shared between passes: callers must not mutate what resolution returns.
+    """
+
+    run_key: tuple[object, ...] | None = None
+    run_stage: _RunStage | None = None
+    tasks: dict[tuple[str, ...], ResolvedTask] = field(default_factory=dict)
+
+
+def _run_key(pr: PipelineRun) -> tuple[object, ...]:
+    meta = pr.metadata
+    return (
+        meta.uid,
+        meta.name,
+        meta.namespace,
+        meta.generation,
+        tuple(sorted(meta.labels.items())),
+        tuple(sorted(meta.annotations.items())),
+        pr.status is not None and pr.status.pipeline_spec is not None,
+    )
+
+
+def _resolve_run(pipeline_run: PipelineRun, lookup: PipelineLookup, config: Config) -> _RunStage:
+    """The run-level part of :func:`resolve_pipelinerun`; raises :class:`_Failed`."""
+    pr: PipelineRun = _clone(pipeline_run)
+    default_pipelinerun_spec(pr.spec, config)
+    label = pipeline_name_label(pr)
+    if label is not None:
+        pr.metadata.labels[PIPELINE_LABEL_KEY] = label
+    if pr.status is None:
+        pr.status = PipelineRunStatus()
+    data = _fetch_pipeline(pr, lookup)
+    default_pipeline_spec(data.spec, config)
+    if pr.status.pipeline_spec is None:
+        pr.status.pipeline_spec = data.spec
+    graphs = _graphs(data.spec, pr.metadata.namespace, pr.metadata.name)
+    _validate_run(pr, data, config)
+    pr.spec.workspaces = apply_parameters_to_workspace_bindings(pr)
+    original = _clone(data.spec)
+    spec = _substitute(pr, data, config)
+    pr.status.pipeline_spec = spec
+    return _RunStage(pr, data, original, spec, graphs[0], graphs[1])
+
+
 def resolve_pipelinerun(
     pipeline_run: PipelineRun,
     lookup: PipelineLookup,
     config: Config,
     *,
-    task_runs: Mapping[str, TaskRun] | None = None,
+    task_runs: TaskRunSource | None = None,
+    cache: ResolutionCache | None = None,
 ) -> ResolvedPipelineRun | PipelineRunFailure:
     """Resolve what ``pipeline_run`` runs, or say why it cannot run.
 
@@ -1069,30 +1219,34 @@ def resolve_pipelinerun(
     Task; validate each task's params against it; and, before the first TaskRun exists,
     the result references, pipeline results and optional workspaces.
 
-    ``task_runs`` are the PipelineRun's existing TaskRuns by name: a referenced Task is
-    then read from the TaskRun's ``status.taskSpec``, and the run counts as started.
+    ``task_runs`` are the PipelineRun's existing TaskRuns by name (a dict, or anything
+    that reads one by name): a referenced Task is then read from the TaskRun's
+    ``status.taskSpec``, and the run counts as started.
     Pending runs and cancellation are the caller's business (Tekton checks them first).
+    With a ``cache`` (one per PipelineRun), work whose inputs did not change since the
+    last call is reused; the result is then shared with later calls and is read-only.
     """
-    pr: PipelineRun = _clone(pipeline_run)
-    default_pipelinerun_spec(pr.spec, config)
-    label = pipeline_name_label(pr)
-    if label is not None:
-        pr.metadata.labels[PIPELINE_LABEL_KEY] = label
-    if pr.status is None:
-        pr.status = PipelineRunStatus()
     try:
-        data = _fetch_pipeline(pr, lookup)
-        default_pipeline_spec(data.spec, config)
-        if pr.status.pipeline_spec is None:
-            pr.status.pipeline_spec = data.spec
-        graphs = _graphs(data.spec, pr.metadata.namespace, pr.metadata.name)
-        _validate_run(pr, data, config)
-        pr.spec.workspaces = apply_parameters_to_workspace_bindings(pr)
-        original = _clone(data.spec)
-        spec = _substitute(pr, data, config)
-        pr.status.pipeline_spec = spec
-        tasks = _resolve_tasks(pr, spec, data, lookup, config, task_runs)
-        _validate_resolved(pr, original, spec, tasks, config)
+        if cache is None:
+            stage = _resolve_run(pipeline_run, lookup, config)
+            memo = None
+        else:
+            key = _run_key(pipeline_run)
+            if cache.run_stage is None or cache.run_key != key:
+                cache.run_stage, cache.run_key = None, None
+                cache.tasks.clear()
+                cache.run_stage, cache.run_key = _resolve_run(pipeline_run, lookup, config), key
+            stage = cache.run_stage
+            memo = cache.tasks
+        pr = stage.pipeline_run
+        if cache is not None:
+            # This pass's status (childReferences name the runs) over the cached run.
+            current = pipeline_run.status or PipelineRunStatus()
+            status = msgspec.structs.replace(current, pipeline_spec=stage.spec)
+            pr = msgspec.structs.replace(pr, status=status)
+        spec, data = stage.spec, stage.data
+        tasks = _resolve_tasks(pr, spec, data, lookup, config, task_runs, memo)
+        _validate_resolved(pr, stage.original, spec, tasks, config)
         if _is_before_first_run(pr, tasks):
             _validate_before_first_run(pr, spec, tasks)
     except _Failed as failed:
@@ -1103,6 +1257,6 @@ def resolve_pipelinerun(
         pipeline_namespace=data.namespace,
         pipeline_spec=spec,
         tasks=tasks,
-        tasks_graph=graphs[0],
-        finally_graph=graphs[1],
+        tasks_graph=stage.tasks_graph,
+        finally_graph=stage.finally_graph,
     )

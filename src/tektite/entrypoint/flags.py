@@ -44,8 +44,8 @@ FLAG_KINDS: dict[str, str] = {
     "compress_termination_message": _BOOL,
     "enable_spire": _BOOL,
     "spire_socket_path": _STRING,
-    # Legacy creds-init flags: accepted (and repeatable) so Pods built for service
-    # accounts with annotated secrets still start; see creds.py.
+    # Legacy creds-init flags (repeatable): creds_writers.py reads their Secrets and
+    # writes the credential files.
     "basic-git": _REPEATED,
     "ssh-git": _REPEATED,
     "basic-docker": _REPEATED,

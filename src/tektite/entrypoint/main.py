@@ -165,6 +165,17 @@ def _main(argv: list[str]) -> int:
     except FlagError as error:
         _write_stderr(f"{error}\n")
         return 1
+    creds = None
+    if options.credentials:
+        # Like Go's flag.Value.Set, the creds-init flags read their Secrets while parsing.
+        from tektite.entrypoint import creds_writers
+
+        secrets_dir = os.path.join(paths.root, creds_writers.SECRETS_DIR_NAME)
+        try:
+            creds = creds_writers.load(creds_writers.flag_values(options.credentials), secrets_dir)
+        except creds_writers.FlagValueError as error:
+            _write_stderr(f"{error}\n")
+            return 1
 
     if positional:
         from tektite.entrypoint import subcommands
@@ -174,11 +185,12 @@ def _main(argv: list[str]) -> int:
             log(matched.message)
             return 0 if matched.ok else 1
 
-    if options.credentials:
-        # Tekton writes these secrets' credentials into /tekton/creds; we don't
-        # (yet), and say so the way Tekton reports a credential error: non-fatally.
-        names = " ".join("-" + name for name in sorted(options.credentials))
-        log(f"Error initializing credentials: creds-init flags are not supported: {names}")
+    if creds is not None:
+        from tektite.entrypoint.creds_writers import write
+
+        # Into /tekton/creds (what $(credentials.path) names); errors are not fatal.
+        for problem in write(creds, paths.creds):
+            log(f"Error initializing credentials: {problem}")
 
     command = resolve_command(options.entrypoint, command_args)
 

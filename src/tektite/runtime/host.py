@@ -34,6 +34,13 @@ when running as root, path rewriting otherwise — is described in ``mounts``; t
 is picked once per runtime and shown as ``runtime.mode``. How a Pod runs (init
 containers, sidecars, pre-started steps, probes, teardown) is in ``host_pod``.
 
+Crash safety: Pods outlive the runtime's process. If it dies without ``close`` (``kill
+-9``), the containers run on and their exits are recorded on disk; a runtime started
+later on the same data directory adopts those Pods and carries them on, and a container
+whose process vanished without a recorded exit is reported terminated with
+``ContainerStatusUnknown``, as the kubelet does (``host_state`` has the details).
+``close`` kills every Pod.
+
 Not reproduced, because a host process is not a container: the root filesystem is the
 host's (writes outside volumes land on the host); there is no image ``ENV``, ``USER``
 or ``WORKDIR`` (``PATH`` comes from the runtime, ``HOME`` from the user's passwd entry,
@@ -53,6 +60,7 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import tektite
+from tektite.runtime import host_state
 from tektite.runtime import mounts as mount_modes
 from tektite.runtime.host_pod import HostContext, PodRun
 from tektite.runtime.launch_plan import DEFAULT_PATH, BusyboxShell
@@ -186,7 +194,11 @@ class HostRuntime:
         spawner = Spawner()
         spawner.start()  # the launcher service warms up while the first Pod is prepared
         mountpoints = HostMountpoints()
-        if mode == mount_modes.NAMESPACE:
+        # Pods of a runtime that died on this data directory run on: adopt them.
+        self._orphans = host_state.claim_orphans(data_dir / "pods")
+        if mode == mount_modes.NAMESPACE and not self._orphans:
+            # (With orphans, their containers' mountpoints may look unused until they
+            # are planned again: removing one would detach it under them.)
             mountpoints.collect_stale()
         shell = None
         if busybox:
@@ -215,6 +227,16 @@ class HostRuntime:
         self._pods: dict[PodKey, PodRun] = {}
         self._watchers: set[asyncio.Queue[PodKey]] = set()
         self._pending: dict[PodKey, None] = {}
+
+    def _adopt(self) -> None:
+        """Run on the Pods claimed from a runtime that died (``host_state``); once, on
+        the event loop, before anything else looks at the Pods."""
+        orphans, self._orphans = self._orphans, []
+        for orphan in orphans:
+            run = PodRun(self._context, orphan.pod)
+            self._pods[run.key] = run
+            run.resume(orphan.start_time, orphan.owner_fd)
+            self._notify(run.key)
 
     @property
     def data_dir(self) -> Path:
@@ -249,6 +271,8 @@ class HostRuntime:
 
     async def create_pod(self, pod: Pod) -> None:
         """Start running ``pod``; raises ``AlreadyExists`` for a known name."""
+        if self._orphans:
+            self._adopt()
         manifest: Pod = _copy(pod)
         meta = manifest.setdefault("metadata", {})
         meta.setdefault("namespace", "default")
@@ -272,12 +296,16 @@ class HostRuntime:
 
     async def get_pod(self, key: PodKey) -> Pod | None:
         """The Pod with its current status, or None."""
+        if self._orphans:
+            self._adopt()
         run = self._pods.get(key)
         return None if run is None else run.pod_json()
 
     async def delete_pod(self, key: PodKey) -> None:
         """Kill every process tree of the Pod (SIGTERM, grace, SIGKILL) and forget it;
         returns once that is done (a second call waits for the same deletion)."""
+        if self._orphans:
+            self._adopt()
         run = self._pods.get(key)
         if run is None:
             return
@@ -294,6 +322,8 @@ class HostRuntime:
 
     async def set_annotations(self, key: PodKey, annotations: dict[str, str]) -> None:
         """Merge annotations; downward-API files are rewritten."""
+        if self._orphans:
+            self._adopt()
         run = self._pods.get(key)
         if run is None:
             raise PodRuntimeError("NotFound", f'pods "{key.name}" not found')
@@ -301,6 +331,8 @@ class HostRuntime:
 
     async def stop_containers(self, key: PodKey, containers: list[str]) -> None:
         """Stop running containers as Tekton's nop-image swap does."""
+        if self._orphans:
+            self._adopt()
         run = self._pods.get(key)
         if run is None:
             raise PodRuntimeError("NotFound", f'pods "{key.name}" not found')
@@ -308,6 +340,8 @@ class HostRuntime:
 
     async def watch(self) -> AsyncIterator[PodKey]:
         """Yield a Pod's key each time one of its containers changes state."""
+        if self._orphans:
+            self._adopt()
         queue: asyncio.Queue[PodKey] = asyncio.Queue()
         self._watchers.add(queue)
         try:
@@ -318,6 +352,8 @@ class HostRuntime:
 
     async def logs(self, key: PodKey, container: str, *, follow: bool) -> AsyncIterator[bytes]:
         """A container's output; with ``follow``, until the container has terminated."""
+        if self._orphans:
+            self._adopt()
         run = self._pods.get(key)
         path = self.log_path(key, container)
         if run is None and not path.exists():
@@ -347,6 +383,9 @@ class HostRuntime:
 
     async def close(self) -> None:
         """Kill every running Pod and release the runtime's cgroups."""
+        for orphan in self._orphans:  # claimed but never looked at: leave them be
+            os.close(orphan.owner_fd)
+        self._orphans = []
         await asyncio.gather(*(self.delete_pod(key) for key in list(self._pods)))
         self._context.spawner.close()
         self._context.mountpoints.close()

@@ -36,9 +36,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from tektite.runtime import host_state
 from tektite.runtime import mounts as mount_modes
 from tektite.runtime.container_env import ContainerConfigError
 from tektite.runtime.launch_plan import BusyboxShell, Images, LaunchPlanner, through_busybox
+from tektite.runtime.masking import Relay, open_log, relay_finished
 from tektite.runtime.mounts import HostMountpoints, Rewriter
 from tektite.runtime.pod_status import (
     COMPLETED,
@@ -54,7 +56,7 @@ from tektite.runtime.pod_status import (
     pod_phase,
 )
 from tektite.runtime.probes import ProbeOutcome, ProbeSpec, ProbeWorker, network_check
-from tektite.runtime.proctree import CgroupRoot, SessionTracker, Tracker
+from tektite.runtime.proctree import CgroupRoot, CgroupTracker, SessionTracker, Tracker
 from tektite.runtime.protocol import ClusterData, Pod, PodKey
 from tektite.runtime.spawner import LaunchedProcess, Spawner
 from tektite.runtime.volumes import (
@@ -126,6 +128,8 @@ class ContainerRun:
         self.stop_requested = False
         self.started_mono = 0.0
         self.probes_started = False
+        self.relay: Relay | None = None
+        """The masking relay its output goes through (a Pod with secrets, ``masking``)."""
 
     @property
     def is_step(self) -> bool:
@@ -220,6 +224,13 @@ class PodRun:
         )
         self._blob: bytes | None = None
         self.uid_prefix = str(meta.get("uid") or uuid.uuid4())[:8]
+        self.adopted = False
+        """Taken over from a runtime that died (``resume``)."""
+        self.lost = False
+        """A container of the adopted Pod vanished without a recorded exit."""
+        self.lost_task: asyncio.Task[None] | None = None
+        self.owner_fd: int | None = None
+        """The Pod's owner lock (``host_state``), held while this runtime runs it."""
 
     # ------------------------------------------------------------------ status
 
@@ -236,7 +247,7 @@ class PodRun:
 
     def phase(self) -> str:
         """The Pod phase now."""
-        if self.reason == "DeadlineExceeded":
+        if self.reason == "DeadlineExceeded" or self.lost:
             return FAILED
         return pod_phase(
             [c.record for c in self.init_containers],
@@ -303,16 +314,34 @@ class PodRun:
     def start(self) -> None:
         """Prepare the directories and start the Pod's main task."""
         self.internal.mkdir(parents=True, exist_ok=True)
-        for sub in ("launch", "termination", "errors"):
+        for sub in ("launch", "termination", "errors", host_state.STATE_DIR):
             (self.internal / sub).mkdir(exist_ok=True)
         if self.log_dir.exists():
             for old in self.log_dir.glob("*.log"):
                 old.unlink()
         self.log_dir.mkdir(parents=True, exist_ok=True)
+        # Before any process starts: a runtime restarting after a crash finds the Pod.
+        self.owner_fd = host_state.claim(self.internal)
+        self._persist()
         self.task = asyncio.get_running_loop().create_task(self._main())
         deadline = self.pod["spec"].get("activeDeadlineSeconds")
         if isinstance(deadline, int) and 0 < deadline < 2**31 - 1:
             self.deadline_task = asyncio.get_running_loop().create_task(self._deadline(deadline))
+
+    def resume(self, start_time: str, owner_fd: int) -> None:
+        """Adopt the Pod of a runtime that died (``host_state``): run it on from the
+        state its containers left on disk; its logs are kept."""
+        self.adopted = True
+        self.owner_fd = owner_fd
+        self.start_time = start_time or self.start_time
+        (self.internal / host_state.STATE_DIR).mkdir(parents=True, exist_ok=True)
+        self.log_dir.mkdir(parents=True, exist_ok=True)
+        self.task = asyncio.get_running_loop().create_task(self._main())
+
+    def _persist(self) -> None:
+        """Save the manifest for a restarted runtime (``host_state``)."""
+        with contextlib.suppress(OSError):  # the Pod is being deleted
+            host_state.save_pod(self.internal, self.pod, self.start_time)
 
     async def _main(self) -> None:
         if not await self._setup_volumes():
@@ -358,7 +387,9 @@ class PodRun:
         container.record.wait(CONTAINER_CREATING)
         self.changed()
         await self._configure(container)
-        if container.launch is None:  # nop image
+        if self.adopted and self._resume_container(container):
+            pass  # picked up where the runtime that died left it
+        elif container.launch is None:  # nop image
             self._complete_without_process(container)
         else:
             self._spawn(container, gated=False)
@@ -370,13 +401,17 @@ class PodRun:
                 await self.wake.wait()
             if container.record.terminated is None:
                 return
-        await container.exited
+        # Shielded: cancelling the Pod's task (its deletion) must not cancel the future
+        # itself, which the deletion then waits on.
+        await asyncio.shield(container.exited)
         terminated = container.record.terminated
         if terminated is None or terminated.exit_code != 0:
             self.init_failed = True
 
     async def _prepare_app(self, container: ContainerRun) -> None:
         await self._configure(container)
+        if self.adopted and self._resume_container(container):
+            return
         if container.launch is None:
             self._complete_without_process(container)
         elif container.gated:
@@ -463,9 +498,12 @@ class PodRun:
             except OSError:
                 tracker = None
         Path(spec["error_file"]).unlink(missing_ok=True)
+        prefix = host_state.state_prefix(self.internal, container.name)
+        host_state.clear_state(prefix)
+        spec["state"] = str(prefix)
         log_path = self.log_dir / f"{container.name}.log"
         try:
-            process = self._launch(spec, log_path, read_end)
+            process = self._launch(spec, log_path, read_end, container)
         except OSError as error:
             if container.record.started_at is None:
                 container.record.run(self._container_id())
@@ -483,7 +521,64 @@ class PodRun:
             )
         if container.record.started_at is None:
             self._mark_running(container, self._container_id())
-        process.exited.add_done_callback(lambda _: self._on_exit(container))
+        process.exited.add_done_callback(lambda _: self._exited(container))
+
+    def _exited(self, container: ContainerRun) -> None:
+        """The process exited; with a masking relay, its output is complete in the log
+        only once its relay stream has ended (``_on_exit`` may read the log's tail)."""
+        if container.relay is None:
+            self._on_exit(container)
+            return
+        if container.tracker is not None:
+            container.tracker.kill_all()  # leftovers would hold the relay's pipe open
+        task = asyncio.get_running_loop().create_task(relay_finished(container.relay, 5.0))
+        task.add_done_callback(lambda _: self._on_exit(container))
+        container.tasks.append(task)
+
+    def _resume_container(self, container: ContainerRun) -> bool:
+        """In an adopted Pod, watch a container that was started before the restart
+        until its recorded exit; False when it never started (start it now)."""
+        if container.launch is None:
+            return False
+        prefix = host_state.state_prefix(self.internal, container.name)
+        found = host_state.read_state(prefix)
+        if found is None:
+            return False
+        container.gated = False  # it was released, or it would not have a .pid file
+        process = host_state.AdoptedProcess(asyncio.get_running_loop(), found, prefix)
+        container.process = process
+        if found.cgroup:
+            container.tracker = CgroupTracker(Path(found.cgroup), create=False)
+        elif found.pid > 0:
+            container.tracker = SessionTracker(found.pid)
+        self._mark_running(container, self._container_id())
+        container.record.started_at = found.started_at
+        finished_at = found.finished_at
+        process.exited.add_done_callback(
+            lambda _: self._on_adopted_exit(container, process, finished_at)
+        )
+        return True
+
+    def _on_adopted_exit(
+        self, container: ContainerRun, process: host_state.AdoptedProcess, finished_at: str | None
+    ) -> None:
+        self._on_exit(container)
+        record = container.record
+        if process.lost and not container.stop_requested:
+            # Gone with no exit recorded: what the kubelet says of a lost container.
+            record.terminate(
+                host_state.LOST_EXIT_CODE, host_state.LOST_REASON, host_state.LOST_MESSAGE
+            )
+            # The Pod fails: the steps after a lost one would wait for it forever.
+            self.lost = True
+            if self.lost_task is None:
+                self.lost_task = asyncio.get_running_loop().create_task(self._stop_lost())
+        elif finished_at and record.terminated is not None:
+            record.terminated.finished_at = finished_at  # it ended before the restart
+
+    async def _stop_lost(self) -> None:
+        await self._terminate([c for c in self.all_containers() if c.alive or c.gated], 0.0)
+        self.changed()
 
     @staticmethod
     def _track_session(container: ContainerRun, started: asyncio.Future[int]) -> None:
@@ -491,11 +586,21 @@ class PodRun:
             container.tracker = SessionTracker(started.result())
 
     def _launch(
-        self, spec: dict[str, Any], output: Path, go_read_fd: int | None
+        self,
+        spec: dict[str, Any],
+        output: Path,
+        go_read_fd: int | None,
+        container: ContainerRun | None = None,
     ) -> LaunchedProcess:
-        """Fork a launcher for ``spec`` with stdout/stderr appended to ``output``; the
-        child gets ``go_read_fd`` (closed here once handed over)."""
-        log_fd = os.open(output, os.O_WRONLY | os.O_CREAT | os.O_APPEND | os.O_CLOEXEC, 0o644)
+        """Fork a launcher for ``spec`` with stdout/stderr appended to ``output`` (through
+        a masking relay for a ``container`` of a Pod with secrets); the child gets
+        ``go_read_fd`` (closed here once handed over)."""
+        if container is None:
+            flags = os.O_WRONLY | os.O_CREAT | os.O_APPEND | os.O_CLOEXEC
+            log_fd = os.open(output, flags, 0o644)
+        else:
+            cluster = self.context.cluster
+            log_fd, container.relay = open_log(output, self.pod, container.name, cluster)
         try:
             return self.context.spawner.spawn(spec, log_fd, go_read_fd)
         finally:
@@ -774,16 +879,20 @@ class PodRun:
                 if item.get("name") == container.name:
                     item["image"] = self.context.nop_image
             self._blob = None
+        self._persist()
         await self._terminate(chosen, self._grace())
 
     async def delete(self) -> None:
         """Kill every container and remove the Pod's directories (logs are kept)."""
-        for task in (self.task, self.deadline_task):
-            if task is not None and not task.done():
+        for task in (self.task, self.deadline_task, self.lost_task):
+            while task is not None and not task.done():
+                # Again until it ends: Python 3.11's wait_for drops a cancellation that
+                # arrives as the awaited event fires (the Pod's task would then wait
+                # for containers that only this deletion stops). asyncio.wait, not
+                # "await task" under suppress(CancelledError): that would also swallow
+                # a cancellation of this coroutine itself.
                 task.cancel()
-                # asyncio.wait, not "await task" under suppress(CancelledError): that
-                # would also swallow a cancellation of this coroutine itself.
-                await asyncio.wait({task})
+                await asyncio.wait({task}, timeout=0.1)
             if task is not None and not task.cancelled():
                 task.exception()  # retrieved: a failure of the Pod's task is not an error here
         await self._terminate(self.all_containers(), self._grace())
@@ -800,6 +909,9 @@ class PodRun:
                         break
                     await asyncio.sleep(0.01)
         remove_pod_dir(self.dir)
+        if self.owner_fd is not None:
+            os.close(self.owner_fd)
+            self.owner_fd = None
         self.context.mountpoints.release(self.key)
 
     # ------------------------------------------------------------------ metadata
@@ -809,6 +921,7 @@ class PodRun:
         meta = self.pod["metadata"]
         meta["annotations"] = {**(meta.get("annotations") or {}), **annotations}
         self._blob = None
+        self._persist()
         if self.volumes:
             refresh_downward(self.pod, self.volumes, self.context.cluster)
         self.changed()

@@ -38,6 +38,7 @@ from typing import Any
 from tektite.entrypoint.flags import FlagError, HelpRequested, parse_flags, split_command_args
 from tektite.runtime import mounts as mount_modes
 from tektite.runtime.container_env import ContainerConfigError, resolve_env
+from tektite.runtime.creds_home import copies_credentials, private_home
 from tektite.runtime.k8s_expand import expand_command
 from tektite.runtime.mounts import (
     KO_APP,
@@ -409,11 +410,23 @@ class LaunchPlanner:
         hostname = str(self.pod["spec"].get("hostname") or meta.get("name", ""))[:63]
         env = {"PATH": os.environ.get("PATH") or DEFAULT_PATH, "HOSTNAME": hostname}
         env.update(declared)
+        home_mount: Mount | None = None
         if "HOME" not in env:
             try:
                 env["HOME"] = pwd.getpwuid(os.geteuid() if uid is None else uid).pw_dir
             except KeyError:
                 env["HOME"] = "/"
+            if copies_credentials(container):
+                # The entrypoint copies credentials into $HOME: never the user's own.
+                env["HOME"], target = private_home(
+                    self.internal / "homes" / name,
+                    env["HOME"],
+                    uid,
+                    gid,
+                    can_mount=self.mode == mount_modes.NAMESPACE,
+                )
+                if target is not None:
+                    home_mount = Mount(str(self.internal / "homes" / name), target, False, False)
         working_dir = str(container.get("workingDir") or "")
         # No image WORKDIR to fall back on: use the Pod's /workspace when mounted. A
         # relative workingDir is taken from there too (where Tekton's
@@ -434,7 +447,7 @@ class LaunchPlanner:
             # The bind follows the /bin/sh symlink: inside this container's own mount
             # namespace the file it names (dash, on Debian) is busybox.
             extra.append(Mount(busybox.binary, "/bin/sh", True, True))
-        all_mounts = mounts + extra
+        all_mounts = mounts + extra + ([home_mount] if home_mount is not None else [])
         namespace: dict[str, Any] | None = None
         rewriter: Rewriter | None = None
         if self.mode == mount_modes.NAMESPACE:

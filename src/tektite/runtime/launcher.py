@@ -4,12 +4,16 @@ It runs as a *launcher service* (``python -I -S launcher.py --serve <fd>``), one
 runtime, started once and kept warm: ctypes, ``marshal`` and the step wrapper's modules
 are imported up front, and each container is a ``fork`` of it (about 1.5 ms instead of
 the ~35 ms of CPU a fresh interpreter plus imports costs). Over a ``SOCK_SEQPACKET``
-socket the runtime sends ``<request id>`` with file descriptors attached: the spec (a
+socket the runtime sends ``<request id>`` (then, for a container, a NUL and its state
+path prefix) with file descriptors attached: the spec (a
 ``marshal``-ed dict, see ``host_pod.PodRun._build_launch``, in a memfd), the log file
 for stdout and stderr, and optionally the read end of a *go* pipe. The service answers
 ``S <id> <pid>`` once forked and ``X <pid> <wait status>`` when a child exits (it is
-the children's parent, so it reaps them). When the runtime's end closes, it kills its
-children's process groups and exits.
+the children's parent, so it reaps them). When the runtime closes on purpose it sends
+``K`` first, and the service kills its children's process groups and exits. When the
+runtime's end closes without it, the runtime died (``kill -9``): the containers run on,
+and the service stays until the last one has exited, recording each exit in the
+container's ``<state>.exit`` file for the runtime that restarts (``host_state``).
 
 A forked child, in order:
 
@@ -49,6 +53,17 @@ if TYPE_CHECKING:
 
 START_ERROR_EXIT = 128
 
+# Per-container state files, for a runtime that restarts while containers run (see
+# ``host_state``): a child whose spec names a ``state`` path prefix writes
+# ``<state>.pid`` as it starts (and removes it if it is never released); the service,
+# its parent, writes the raw wait status to ``<state>.exit`` when it reaps it.
+PID_SUFFIX = ".pid"
+EXIT_SUFFIX = ".exit"
+# Sent by the runtime before it closes its end on purpose: kill the children. Without
+# it, a closed channel means the runtime died: the children run on, and the service
+# stays to reap them and record their exits, then leaves.
+KILL_MESSAGE = b"K"
+
 CLONE_NEWNS = 0x00020000
 CLONE_NEWUTS = 0x04000000
 MS_RDONLY = 0x1
@@ -83,6 +98,7 @@ _WRAPPER_LAZY_IMPORTS = (
     "importlib",
     "json",
     "os",
+    "posixpath",
     "re",
     "select",
     "signal",
@@ -277,14 +293,18 @@ def _drop_privileges(spec: dict[str, Any]) -> None:
         raise LaunchError(f"set user {uid}:{gid}: {_reason(error)}") from None
 
 
-def _wait_for_go(fd: int) -> None:
+def _wait_for_go(fd: int, state: str | None) -> None:
     while True:
         try:
             data = os.read(fd, 1)
         except InterruptedError:
             continue
         if not data:
-            # The runtime went away (or deleted the Pod) before releasing us.
+            # The runtime went away (or deleted the Pod) before releasing us: nothing of
+            # the container ran, and without a pid file a restarted runtime knows it.
+            if state:
+                with contextlib.suppress(OSError):
+                    os.unlink(state + PID_SUFFIX)
             os._exit(0)
         os.close(fd)
         return
@@ -421,7 +441,7 @@ def launch(spec: dict[str, Any]) -> tuple[str, Any]:
             f'chdir to cwd ("{cwd}") set in config.json failed: {_reason(error)}'
         ) from None
     if spec.get("go_fd") is not None:
-        _wait_for_go(int(spec["go_fd"]))
+        _wait_for_go(int(spec["go_fd"]), spec.get("state"))
     if in_process is not None:
         return in_process
     executable = _which(argv[0], env)
@@ -448,6 +468,30 @@ def _fail(error_file: str, message: str) -> NoReturn:
     os._exit(START_ERROR_EXIT)
 
 
+def _write_small(path: str, text: str) -> None:
+    """One ``write`` of a few bytes to a new file: no rename, since every metadata
+    operation costs (~0.3 ms on a VM's ext4) on the path of each container. A reader
+    may find it empty for a moment (``host_state`` allows for that)."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_CLOEXEC, 0o600)
+    try:
+        os.write(fd, text.encode())
+    finally:
+        os.close(fd)
+
+
+def _write_pid_file(state: str, cgroup: str | None) -> None:
+    """``<pid> <start time in clock ticks> <cgroup>``: what a restarted runtime needs to
+    find this process again, and to tell it from a later process with the same pid."""
+    try:
+        with open("/proc/self/stat", "rb") as handle:
+            stat = handle.read()
+        start = stat[stat.rfind(b")") + 2 :].split()[19].decode()
+    except (OSError, IndexError):
+        start = "0"
+    with contextlib.suppress(OSError):
+        _write_small(state + PID_SUFFIX, f"{os.getpid()} {start} {cgroup or ''}\n")
+
+
 def _child(spec_fd: int, output_fd: int, go_fd: int | None, mask: set[int]) -> NoReturn:
     """Run in a freshly forked child of the service: become the container.
 
@@ -469,6 +513,8 @@ def _child(spec_fd: int, output_fd: int, go_fd: int | None, mask: set[int]) -> N
             spec: dict[str, Any] = marshal.loads(handle.read())
         if go_fd is not None:
             spec["go_fd"] = go_fd
+        if spec.get("state"):
+            _write_pid_file(spec["state"], spec.get("cgroup"))
         if not spec.get("hold_stop_signals"):
             signals: Any = __import__("_signal")
             signals.pthread_sigmask(signals.SIG_SETMASK, mask)
@@ -505,10 +551,12 @@ def serve(fd: int) -> int:
     signals.set_wakeup_fd(wake_write)
     signals.signal(signals.SIGCHLD, lambda *_: None)
     stop_signals = {getattr(signals, name) for name in _STOP_SIGNAL_NAMES}
-    children: set[int] = set()
+    children: dict[int, str] = {}  # pid -> its state path prefix ("" for none)
+    orphaned = False  # the runtime died: reap and record, then leave
     while True:
+        watched = [wake_read] if orphaned else [channel.fileno(), wake_read]
         try:
-            ready, _, _ = select.select([channel.fileno(), wake_read], [], [])
+            ready, _, _ = select.select(watched, [], [])
         except InterruptedError:
             continue
         if wake_read in ready:
@@ -520,13 +568,27 @@ def serve(fd: int) -> int:
                     break
                 if pid == 0:
                     break
-                children.discard(pid)
-                channel.send(f"X {pid} {status}".encode())
+                state = children.pop(pid, "")
+                if state:
+                    with contextlib.suppress(OSError):
+                        _write_small(state + EXIT_SUFFIX, f"{status}\n")
+                if not orphaned:
+                    try:
+                        channel.send(f"X {pid} {status}".encode())
+                    except OSError:
+                        orphaned = True
+        if orphaned:
+            if not children:
+                return 0
+            continue
         if channel.fileno() not in ready:
             continue
-        message, fds, _, _ = socket.recv_fds(channel, 256, 4)
-        if not message:
-            # The runtime is gone: take the containers down with us.
+        try:
+            message, fds, _, _ = socket.recv_fds(channel, 4096, 4)
+        except OSError:
+            message, fds = b"", []
+        if message == KILL_MESSAGE:
+            # The runtime is closing: take the containers down with us.
             for pid in children:
                 # The group may not exist yet (a child that has not reached setsid):
                 # kill the child itself too.
@@ -535,7 +597,13 @@ def serve(fd: int) -> int:
                 with contextlib.suppress(OSError):
                     os.kill(pid, signals.SIGKILL)
             return 0
-        request = message.decode()
+        if not message:
+            # The runtime died: its containers run on (a restarted runtime adopts them).
+            orphaned = True
+            if not children:
+                return 0
+            continue
+        request, _, state = message.decode().partition("\0")
         if len(fds) < 2:
             for extra in fds:
                 os.close(extra)
@@ -553,7 +621,7 @@ def serve(fd: int) -> int:
             os.close(wake_write)
             _child(fds[0], fds[1], fds[2] if len(fds) > 2 else None, set(mask))
         signals.pthread_sigmask(signals.SIG_SETMASK, mask)
-        children.add(pid)
+        children[pid] = state
         for received in fds:
             os.close(received)
         channel.send(f"S {request} {pid}".encode())

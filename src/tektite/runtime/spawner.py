@@ -8,7 +8,8 @@ event loop: no threads, no child watcher.
 
 If the service dies, processes it had forked are killed and reported as killed
 (their real exit status went with their parent), and the next ``spawn`` starts a new
-service.
+service. ``close`` makes the service kill its children; if the runtime's process dies
+instead, the service outlives it with its children (see ``launcher``).
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ import sys
 import tempfile
 from typing import Any
 
+from tektite.runtime.launcher import KILL_MESSAGE
 from tektite.runtime.mounts import LAUNCHER
 
 
@@ -134,8 +136,10 @@ class Spawner:
         request = str(self._next_id)
         spec_fd = _spec_fd(spec)
         fds = [spec_fd, output_fd] + ([go_fd] if go_fd is not None else [])
+        # The service records the exit of a container with a state path (``launcher``).
+        message = f"{request}\0{spec['state']}" if spec.get("state") else request
         try:
-            socket.send_fds(channel, [request.encode()], fds)
+            socket.send_fds(channel, [message.encode()], fds)
         except OSError:
             self._service_died()
             raise
@@ -185,6 +189,10 @@ class Spawner:
 
     def _shutdown(self) -> None:
         if self._channel is not None:
+            # Closing on purpose: the service kills its children (a channel that just
+            # closes means the runtime died, and they run on).
+            with contextlib.suppress(OSError):
+                self._channel.send(KILL_MESSAGE)
             if self._loop is not None and not self._loop.is_closed():
                 with contextlib.suppress(ValueError, RuntimeError):
                     self._loop.remove_reader(self._channel.fileno())

@@ -18,7 +18,6 @@ connection wrote, and an in-process notifier wakes same-process watchers at once
 
 from __future__ import annotations
 
-import asyncio
 import builtins
 import collections
 import contextlib
@@ -33,7 +32,7 @@ import uuid
 from collections.abc import AsyncIterator, Callable, Collection, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import msgspec
 
@@ -63,6 +62,9 @@ from tektite.store.selectors import (
     label_value_errors,
     parse,
 )
+
+if TYPE_CHECKING:
+    import asyncio
 
 __all__ = ["SqliteStore"]
 
@@ -306,6 +308,8 @@ class _Notifier:
         self._waiters: set[tuple[asyncio.AbstractEventLoop, asyncio.Event]] = set()
 
     def add(self) -> tuple[asyncio.AbstractEventLoop, asyncio.Event]:
+        import asyncio  # imported when first needed: most CLI commands never watch
+
         entry = (asyncio.get_running_loop(), asyncio.Event())
         with self._lock:
             self._waiters.add(entry)
@@ -627,6 +631,23 @@ class SqliteStore:
         newest_first: bool = False,
     ) -> builtins.list[Object]:
         """Objects of ``kind`` in creation order; see ``Store.list``."""
+        bodies = self.list_json(
+            kind, namespace, label_selector=label_selector, limit=limit, newest_first=newest_first
+        )
+        with _gc_paused():
+            return [_decode_object(body) for body in bodies]
+
+    def list_json(
+        self,
+        kind: str,
+        namespace: str | None = None,
+        *,
+        label_selector: str | Selector | None = None,
+        limit: int | None = None,
+        newest_first: bool = False,
+    ) -> builtins.list[bytes]:
+        """What ``list`` returns, as each object's stored JSON: for readers that
+        decode only the fields they need (``tektite pr list`` over 10,000 runs)."""
         selector = parse(label_selector) if isinstance(label_selector, str) else label_selector
         if selector is not None and selector.empty():
             selector = None
@@ -648,8 +669,7 @@ class SqliteStore:
         if limit is None:
             # Sorted here: SQLite would copy every body into its sorter first.
             rows.sort(key=operator.itemgetter(0), reverse=newest_first)
-        with _gc_paused():
-            return [_decode_object(body) for _, body in rows]
+        return [body for _, body in rows]
 
     def resource_version(self) -> str:
         """The resourceVersion of the latest change ("0" for an empty store)."""
@@ -909,6 +929,8 @@ class SqliteStore:
     ) -> AsyncIterator[WatchEvent]:
         """Follow changes; see ``Store.watch``. Synthetic ``ADDED`` events carry the
         snapshot's resourceVersion, so resuming from any event's version is safe."""
+        import asyncio  # imported when first needed: most CLI commands never watch
+
         kind_list = None if kinds is None else builtins.list(kinds)
         entry = self._notifier.add()
         wake = entry[1]
@@ -931,7 +953,9 @@ class SqliteStore:
                 while True:
                     with contextlib.suppress(TimeoutError):
                         await asyncio.wait_for(wake.wait(), self._poll_interval)
+                        _raise_if_cancelling()
                         break
+                    _raise_if_cancelling()
                     if self._data_version() != seen_version:
                         break
         finally:
@@ -957,3 +981,13 @@ def _meta_value(conn: sqlite3.Connection, key: str) -> int:
 def _labels(meta: dict[str, Any]) -> bytes | None:
     labels = meta.get("labels")
     return _encode(labels) if labels else None
+
+
+def _raise_if_cancelling() -> None:
+    """Re-raise a cancellation that Python 3.11's ``asyncio.wait_for`` swallowed (it
+    does when the awaited event fires as the cancel arrives): the watch must end."""
+    import asyncio
+
+    task = asyncio.current_task()
+    if task is not None and task.cancelling():
+        raise asyncio.CancelledError

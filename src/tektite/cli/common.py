@@ -1,0 +1,111 @@
+"""What the tkn-like and kubectl-like commands share: the namespace option, the clock,
+the store, colour, printing objects, and turning store errors into one-line errors."""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any, TypeVar
+
+import click
+
+from tektite.cli.tree import NAMESPACE_KEY, NO_COLOR_KEY
+
+if TYPE_CHECKING:
+    from tektite.store.sqlite import SqliteStore
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+DEFAULT_NAMESPACE = "default"
+NOW_ENV = "TEKTITE_NOW"
+"""An RFC 3339 time the CLI takes as "now" (for deterministic ages in tests)."""
+
+
+def namespace_option(f: F) -> F:
+    """``-n/--namespace NS``; falls back to a group-level ``-n``, then ``default``."""
+
+    def resolve(ctx: click.Context, _: click.Parameter, value: str | None) -> str:
+        # Context.meta is shared by the whole command chain, so a group's -n is here.
+        return value or str(ctx.meta.get(NAMESPACE_KEY) or DEFAULT_NAMESPACE)
+
+    return click.option(
+        "-n",
+        "--namespace",
+        default=None,
+        metavar="NS",
+        callback=resolve,
+        help="Namespace to use (default: default).",
+    )(f)
+
+
+def now() -> datetime:
+    """The current time, or ``$TEKTITE_NOW`` when set."""
+    fixed = os.environ.get(NOW_ENV)
+    if fixed:
+        try:
+            moment = datetime.fromisoformat(fixed)
+        except ValueError:
+            raise click.ClickException(f"${NOW_ENV}: not an RFC 3339 time: {fixed!r}") from None
+        return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    return datetime.now(UTC)
+
+
+def use_color() -> bool:
+    """tkn's rule: colour only on a terminal, never with ``$NO_COLOR`` set or with the
+    group's ``-C/--no-color``."""
+    ctx = click.get_current_context(silent=True)
+    if ctx is not None and ctx.meta.get(NO_COLOR_KEY):
+        return False
+    return sys.stdout.isatty() and "NO_COLOR" not in os.environ
+
+
+@contextmanager
+def open_store() -> Iterator[SqliteStore]:
+    """The store of the data directory (``$TEKTITE_HOME``…); store errors raised
+    inside become one-line CLI errors."""
+    from tektite.store.errors import StoreError
+    from tektite.store.sqlite import SqliteStore
+
+    try:
+        store = SqliteStore(SqliteStore.default_path())
+    except Exception as e:  # an unreadable or locked database file
+        raise click.ClickException(f"cannot open the store: {e}") from None
+    try:
+        yield store
+    except StoreError as e:
+        raise click.ClickException(str(e)) from None
+    finally:
+        store.close()
+
+
+def print_objects(objects: list[dict[str, Any]], output: str, list_kind: str | None) -> None:
+    """``-o json|yaml|name`` as kubectl's printers write them: one object alone, or a
+    ``<Kind>List`` (kubectl's ``List`` when ``list_kind`` is None) around several."""
+    from tektite.api.yamlio import dump_json, dump_yaml
+
+    if output == "name":
+        for o in objects:
+            group = o.get("apiVersion", "").rpartition("/")[0]
+            resource = o["kind"].lower() + (f".{group}" if group else "")
+            click.echo(f"{resource}/{o['metadata']['name']}")
+        return
+    doc: Any
+    if list_kind is None and len(objects) == 1:
+        doc = objects[0]
+    else:
+        api_version = objects[0]["apiVersion"] if objects and list_kind else "v1"
+        doc = {
+            "apiVersion": api_version,
+            "items": objects,
+            "kind": list_kind or "List",
+            "metadata": {"resourceVersion": ""},
+        }
+    sys.stdout.write(dump_json(doc) if output == "json" else dump_yaml(doc))
+
+
+def fail(message: str) -> click.ClickException:
+    """A one-line error for ``raise``: click prints ``Error: message`` and exits 1."""
+    return click.ClickException(message)

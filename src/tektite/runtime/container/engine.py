@@ -1,0 +1,357 @@
+"""The podman / docker command line, driven through asyncio subprocesses.
+
+``Engine`` knows the handful of verbs the container runtime needs — image exists,
+pull, inspect; create, start (attached), exec, stop, remove; pods/sandboxes — and
+turns a failing command into ``EngineError`` carrying the command's own error text.
+Both flavours share the code; where they differ (podman pods vs. docker's
+``--network container:``; podman's ``passthrough`` log driver) ``flavour`` decides.
+
+No daemon socket is used: the CLI is the interface, as the design asks.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import os
+import shutil
+import subprocess
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+PODMAN = "podman"
+DOCKER = "docker"
+FLAVOURS = (PODMAN, DOCKER)
+LABEL_OWNER = "tektite.owner"
+LABEL_POD = "tektite.pod"
+
+
+class EngineError(Exception):
+    """A podman/docker command failed; ``message`` is its error text, one line."""
+
+    def __init__(self, argv: Sequence[str], code: int, message: str) -> None:
+        self.argv = list(argv)
+        self.code = code
+        self.message = message
+        super().__init__(message)
+
+
+class EngineUnavailable(Exception):
+    """No usable engine of this flavour here (the message says why)."""
+
+
+def _error_text(stderr: bytes) -> str:
+    """The last ``Error: …`` line of a podman/docker failure (else the last line)."""
+    lines = [line.strip() for line in stderr.decode("utf-8", "replace").splitlines()]
+    lines = [line for line in lines if line]
+    for line in reversed(lines):
+        if line.startswith("Error"):
+            return line.removeprefix("Error: ").removeprefix("Error response from daemon: ")
+    return lines[-1] if lines else ""
+
+
+@dataclass(frozen=True)
+class ImageInfo:
+    """What an image's config says (``podman image inspect``)."""
+
+    id: str
+    entrypoint: list[str]
+    cmd: list[str]
+    user: str
+    platform: str
+    repo_digests: list[str]
+
+
+_PROBED: dict[tuple[str, str], str] = {}
+
+
+PROBE_CACHE_SECONDS = 3600.0
+
+
+def probe_engine(flavour: str, binary: str | None = None, cache_dir: Path | None = None) -> str:
+    """The engine binary if ``flavour`` can run containers here; else EngineUnavailable.
+
+    ``docker`` needs its daemon (``docker info``); ``podman`` needs nothing running,
+    only a working ``podman info``. A success is remembered for the process and, for
+    podman, for an hour in ``cache_dir`` (until the binary or its configuration
+    changes): ``podman info`` costs a quarter of a second at every ``tektite run``.
+    """
+    known = _PROBED.get((flavour, binary or ""))
+    if known is not None:
+        return known
+    stamp_file = cache_dir / f"probe-{flavour}" if cache_dir and flavour == PODMAN else None
+    path = binary or shutil.which(flavour)
+    stamp = _probe_stamp(path) if path else ""
+    if stamp_file is not None and path and _fresh(stamp_file, stamp):
+        _PROBED[(flavour, binary or "")] = path
+        return path
+    path = _probe(flavour, binary)
+    _PROBED[(flavour, binary or "")] = path
+    if stamp_file is not None:
+        with contextlib.suppress(OSError):
+            stamp_file.parent.mkdir(parents=True, exist_ok=True)
+            stamp_file.write_text(stamp)
+    return path
+
+
+def _probe_stamp(binary: str) -> str:
+    """What a cached probe depends on: the binary and podman's configuration files."""
+    parts = [binary]
+    for path in (binary, "/etc/containers/containers.conf", "/etc/containers/storage.conf"):
+        with contextlib.suppress(OSError):
+            parts.append(f"{path}:{os.stat(path).st_mtime_ns}")
+    return "\n".join(parts)
+
+
+def _fresh(stamp_file: Path, stamp: str) -> bool:
+    try:
+        age = time.time() - stamp_file.stat().st_mtime
+        return 0 <= age < PROBE_CACHE_SECONDS and stamp_file.read_text() == stamp
+    except OSError:
+        return False
+
+
+def _probe(flavour: str, binary: str | None) -> str:
+    if flavour not in FLAVOURS:
+        raise EngineUnavailable(f"unknown container engine {flavour!r}")
+    path = binary or shutil.which(flavour)
+    if path is None:
+        raise EngineUnavailable(f"no {flavour} here ({flavour} is not on PATH)")
+    try:
+        done = subprocess.run(
+            # One field: the full JSON computes storage statistics (seconds).
+            [path, "info", "--format", "{{.Host.OS}}" if flavour == PODMAN else "{{.OSType}}"],
+            capture_output=True,
+            timeout=30,
+            check=False,
+        )
+    except (OSError, subprocess.TimeoutExpired) as error:
+        raise EngineUnavailable(f"{flavour} info failed: {error}") from None
+    if done.returncode != 0:
+        raise EngineUnavailable(f"{flavour} cannot run containers here: {_error_text(done.stderr)}")
+    return path
+
+
+class Engine:
+    """One podman or docker CLI."""
+
+    def __init__(self, flavour: str, binary: str | None = None) -> None:
+        if flavour not in FLAVOURS:
+            raise ValueError(f"flavour must be one of {FLAVOURS}, not {flavour!r}")
+        self.flavour = flavour
+        self.binary = binary or shutil.which(flavour) or flavour
+
+    @property
+    def passthrough_logs(self) -> bool:
+        """podman can hand its own stdout/stderr to the container (no copying)."""
+        return self.flavour == PODMAN
+
+    async def run(
+        self,
+        args: Sequence[str],
+        *,
+        check: bool = True,
+        env: Mapping[str, str] | None = None,
+        timeout: float | None = None,
+    ) -> tuple[int, bytes, bytes]:
+        """Run ``<engine> args``; return (code, stdout, stderr). ``check`` raises
+        EngineError when the code is not 0."""
+        argv = [self.binary, *args]
+        process = await asyncio.create_subprocess_exec(
+            *argv,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            env=dict(env) if env is not None else None,
+        )
+        try:
+            out, err = await asyncio.wait_for(process.communicate(), timeout)
+        except TimeoutError:
+            process.kill()
+            await process.wait()
+            raise EngineError(argv, -1, f"{self.flavour} {args[0]}: timed out") from None
+        except asyncio.CancelledError:
+            if process.returncode is None:
+                process.kill()
+                await process.wait()
+            raise
+        code = process.returncode
+        assert code is not None
+        if check and code != 0:
+            raise EngineError(argv, code, _error_text(err) or f"exit status {code}")
+        return code, out, err
+
+    # -- images --------------------------------------------------------------------------
+
+    async def image_exists(self, image: str) -> bool:
+        """Whether ``image`` is in local storage."""
+        if self.flavour == PODMAN:
+            code, _, _ = await self.run(["image", "exists", image], check=False)
+            return code == 0
+        code, _, _ = await self.run(["image", "inspect", "--format", "{{.Id}}", image], check=False)
+        return code == 0
+
+    async def pull(self, image: str, authfile: str | None = None) -> None:
+        """Pull ``image``; EngineError says why it failed."""
+        args = ["pull", "-q"]
+        if authfile and self.flavour == PODMAN:
+            args += ["--authfile", authfile]
+        env = None
+        if authfile and self.flavour == DOCKER:
+            # docker reads credentials from $DOCKER_CONFIG/config.json only.
+            env = {**os.environ, "DOCKER_CONFIG": os.path.dirname(authfile)}
+        await self.run([*args, image], env=env)
+
+    async def inspect_image(self, image: str) -> ImageInfo:
+        """The image's config; EngineError when it is not present."""
+        _, out, _ = await self.run(["image", "inspect", image])
+        data: list[dict[str, Any]] = json.loads(out or b"[]")
+        if not data:
+            raise EngineError([self.binary, "image", "inspect", image], 1, "no such image")
+        item = data[0]
+        config = item.get("Config") or {}
+        # Tekton leaves the CPU variant out of the key (tektoncd/pipeline#10073).
+        platform = f"{item.get('Os') or 'linux'}/{item.get('Architecture') or 'amd64'}"
+        return ImageInfo(
+            id=str(item.get("Id") or ""),
+            entrypoint=[str(p) for p in config.get("Entrypoint") or []],
+            cmd=[str(p) for p in config.get("Cmd") or []],
+            user=str(config.get("User") or ""),
+            platform=platform,
+            repo_digests=[str(d) for d in item.get("RepoDigests") or []],
+        )
+
+    # -- sandboxes (the Pod's shared network namespace) ------------------------------------
+
+    async def create_sandbox(
+        self, name: str, hostname: str, labels: Mapping[str, str], infra_image: str
+    ) -> str:
+        """Create and start the Pod's network namespace holder; return what containers
+        join it with (``--pod X`` for podman, ``--network container:X`` for docker)."""
+        label_args = [arg for key, value in labels.items() for arg in ("--label", f"{key}={value}")]
+        if self.flavour == PODMAN:
+            await self.run(["pod", "create", "--name", name, "--hostname", hostname, *label_args])
+            await self.run(["pod", "start", name])
+            return name
+        await self.run(
+            [
+                "run",
+                "-d",
+                "--name",
+                name,
+                "--hostname",
+                hostname,
+                *label_args,
+                "--entrypoint",
+                "sleep",
+                infra_image,
+                "2147483647",
+            ]
+        )
+        return name
+
+    def join_args(self, sandbox: str) -> list[str]:
+        """Arguments putting a container into ``sandbox``."""
+        if self.flavour == PODMAN:
+            return ["--pod", sandbox]
+        return ["--network", f"container:{sandbox}", "--ipc", f"container:{sandbox}"]
+
+    async def remove_sandbox(self, sandbox: str) -> None:
+        """Remove the sandbox (and, for podman, whatever containers are left in it)."""
+        if self.flavour == PODMAN:
+            await self.run(["pod", "rm", "-f", sandbox], check=False)
+        else:
+            await self.run(["rm", "-f", sandbox], check=False)
+
+    # -- containers ------------------------------------------------------------------------
+
+    async def create(self, args: Sequence[str], env: Mapping[str, str]) -> None:
+        """``create`` a container (its name is among ``args``); ``env`` is the engine
+        process's environment, from which ``-e NAME`` arguments take their values."""
+        await self.run(["create", *args], env=env)
+
+    async def start_attached(self, name: str, log_fd: int) -> asyncio.subprocess.Process:
+        """Start container ``name`` with its output going to ``log_fd``; the returned
+        process ends when the container does, with its exit code."""
+        if self.flavour == PODMAN:
+            # The passthrough log driver hands this process's stdout/stderr to the
+            # container: it writes straight into the log file.
+            args = ["start", "--attach", name]
+        else:
+            args = ["start", "--attach", name]
+        return await asyncio.create_subprocess_exec(
+            self.binary,
+            *args,
+            stdin=subprocess.DEVNULL,
+            stdout=log_fd,
+            stderr=log_fd,
+        )
+
+    async def container_state(self, name: str) -> dict[str, Any]:
+        """``State`` of a container (ExitCode, StartedAt, FinishedAt, OOMKilled, Error)."""
+        _, out, _ = await self.run(["container", "inspect", name])
+        data: list[dict[str, Any]] = json.loads(out or b"[]")
+        if not data:
+            return {}
+        state: dict[str, Any] = data[0].get("State") or {}
+        state["Id"] = data[0].get("Id") or ""
+        return state
+
+    async def exec(self, name: str, argv: Sequence[str], timeout: float) -> tuple[int, bytes]:
+        """Run ``argv`` inside container ``name``; (exit code, output). A timeout gives
+        code -1."""
+        process = await asyncio.create_subprocess_exec(
+            self.binary,
+            "exec",
+            name,
+            *argv,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+        )
+        try:
+            out, _ = await asyncio.wait_for(process.communicate(), timeout)
+        except TimeoutError:
+            process.kill()
+            await process.wait()
+            return -1, b""
+        return process.returncode or 0, out
+
+    async def stop(self, names: Sequence[str], grace: float) -> None:
+        """SIGTERM, then SIGKILL after ``grace`` seconds."""
+        if names:
+            await self.run(["stop", "-t", str(max(0, int(grace))), *names], check=False)
+
+    async def kill(self, names: Sequence[str]) -> None:
+        """SIGKILL the containers at once."""
+        if names:
+            await self.run(["kill", *names], check=False)
+
+    async def remove(self, names: Sequence[str]) -> None:
+        """Remove containers, running or not (missing ones are fine)."""
+        if not names:
+            return
+        args = ["rm", "-f"]
+        if self.flavour == PODMAN:
+            args += ["-t", "0", "--ignore"]
+        await self.run([*args, *names], check=False)
+
+    async def owned(self, owner: str) -> tuple[list[str], list[str]]:
+        """Containers and podman pods labelled as ``owner``'s (for a final sweep)."""
+        _, out, _ = await self.run(
+            ["ps", "-a", "--filter", f"label={LABEL_OWNER}={owner}", "--format", "{{.Names}}"],
+            check=False,
+        )
+        containers = [line for line in out.decode().split() if line]
+        pods: list[str] = []
+        if self.flavour == PODMAN:
+            _, out, _ = await self.run(
+                ["pod", "ps", "--filter", f"label={LABEL_OWNER}={owner}", "--format", "{{.Name}}"],
+                check=False,
+            )
+            pods = [line for line in out.decode().split() if line]
+        return containers, pods

@@ -1,0 +1,337 @@
+"""``ContainerRuntime``: a PodRuntime running each Pod's containers in podman or docker.
+
+Each Pod gets ``<data_dir>/pods/<namespace>/<name>/`` with one directory per volume,
+bind-mounted into the containers at their ``mountPath``s (``subPath``, ``readOnly``
+honoured), and each container's output goes to
+``<data_dir>/logs/<namespace>/<pod>/<container>.log`` (stdout and stderr interleaved;
+masked when the Pod uses Secrets), which outlives the Pod — the same layout as the
+host runtime. Tekton's step wrapper runs in every image from a self-contained bundle
+(``entrypoint_binary``) whose launcher the ``prepare`` init container's host-side
+equivalent places at ``/tekton/bin/entrypoint``. How one Pod runs is in ``pod``.
+
+Images are rewritten by the runtime's ``ImageMap`` before use; ``image_commands`` is
+Tekton's entrypoint lookup for steps without ``command`` (the controller passes the
+result to the Pod builder as ``TEKTON_PLATFORM_COMMANDS``).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import copy
+import hashlib
+import uuid
+from collections.abc import AsyncIterator, Mapping
+from pathlib import Path
+from typing import Any
+
+from tektite.engine.image_lookup import image_command
+from tektite.engine.pod import PodImages
+from tektite.runtime.container.engine import (
+    Engine,
+    EngineError,
+    ImageInfo,
+)
+from tektite.runtime.container.pod import (
+    ERR_IMAGE_NEVER_PULL,
+    ERR_IMAGE_PULL,
+    ContainerPod,
+    PodContext,
+    PullError,
+)
+from tektite.runtime.image_map import ImageMap
+from tektite.runtime.pod_status import now_rfc3339
+from tektite.runtime.protocol import ClusterData, Pod, PodKey, PodRuntimeError
+
+LOG_POLL_SECONDS = 0.05
+
+
+def _mask_patterns(pod: Pod, cluster: ClusterData) -> list[bytes]:
+    try:
+        from tektite.runtime.masking import mask_patterns, secret_values
+    except ImportError:  # secret masking not available in this build
+        return []
+    return mask_patterns(secret_values(pod, cluster))
+
+
+class ContainerRuntime:
+    """A ``PodRuntime`` running containers with the podman or docker CLI."""
+
+    def __init__(
+        self,
+        data_dir: Path,
+        cluster: ClusterData,
+        engine: Engine,
+        *,
+        nop_image: str,
+        shell_image: str = "busybox",
+        image_map: ImageMap | None = None,
+        window: int = 2,
+        max_grace_seconds: float | None = None,
+        entrypoint_binary: Path | None = None,
+        pod_images: PodImages | None = None,
+    ) -> None:
+        """Create the runtime. ``entrypoint_binary`` overrides the step-wrapper bundle
+        directory (built on first use otherwise); ``window`` is how many steps are started
+        ahead; ``max_grace_seconds`` caps ``terminationGracePeriodSeconds``."""
+        data_dir = Path(data_dir).resolve()
+        for sub in ("pods", "logs"):
+            (data_dir / sub).mkdir(parents=True, exist_ok=True)
+        self.engine = engine
+        self.name = engine.flavour
+        self.data_dir = data_dir
+        self.cluster = cluster
+        self.image_map = image_map or ImageMap()
+        self.nop_image = nop_image
+        self._binary = entrypoint_binary
+        self._binary_task: asyncio.Future[Path] | None = None
+        self._pulls: dict[tuple[str, str | None], asyncio.Future[None]] = {}
+        self._infos: dict[str, ImageInfo] = {}
+        owner = hashlib.sha256(str(data_dir).encode()).hexdigest()[:12]
+        self.owner = f"{owner}-{uuid.uuid4().hex[:8]}"
+        self._context = PodContext(
+            data_dir=data_dir,
+            cluster=cluster,
+            engine=engine,
+            image_map=self.image_map,
+            owner=self.owner,
+            nop_image=nop_image,
+            infra_image=shell_image,
+            entrypoint_binary=self._entrypoint_binary,
+            images=self._ensure_image,
+            pod_images=pod_images or PodImages(shell=shell_image, nop=nop_image),
+            notify=self._notify,
+            mask_patterns=lambda pod: _mask_patterns(pod, cluster),
+            start_relay=_relay_starter(),
+            window=window,
+            max_grace_seconds=max_grace_seconds,
+        )
+        self._pods: dict[PodKey, ContainerPod] = {}
+        self._watchers: set[asyncio.Queue[PodKey]] = set()
+        self._pending: dict[PodKey, None] = {}
+
+    def log_path(self, key: PodKey, container: str) -> Path:
+        """The log file of a container (kept after the Pod is deleted)."""
+        return self.data_dir / "logs" / key.namespace / key.name / f"{container}.log"
+
+    # ------------------------------------------------------------------ shared services
+
+    async def _entrypoint_binary(self) -> Path:
+        if self._binary is not None:
+            return self._binary
+        if self._binary_task is None:
+            loop = asyncio.get_running_loop()
+            self._binary_task = loop.run_in_executor(None, _build_entrypoint, self.data_dir)
+        self._binary = await asyncio.shield(self._binary_task)
+        return self._binary
+
+    async def _ensure_image(
+        self, image: str, policy: str, shown: str, authfile: str | None = None
+    ) -> ImageInfo:
+        """Make ``image`` present as ``policy`` says; its config. PullError says why not."""
+        if policy != "Always":
+            info = await self._inspect(image)
+            if info is not None:
+                return info
+            if policy == "Never":
+                raise PullError(
+                    ERR_IMAGE_NEVER_PULL,
+                    f'Container image "{shown}" is not present with pull policy of Never',
+                )
+        key = (image, authfile)
+        pending = self._pulls.get(key)
+        if pending is None:
+            pending = asyncio.ensure_future(self._pull(image, authfile))
+            self._pulls[key] = pending
+        try:
+            await asyncio.shield(pending)
+        finally:
+            if pending.done():
+                self._pulls.pop(key, None)
+        self._infos.pop(image, None)
+        info = await self._inspect(image)
+        if info is None:
+            raise PullError(ERR_IMAGE_PULL, f'image "{image}" is not present after its pull')
+        return info
+
+    async def _pull(self, image: str, authfile: str | None) -> None:
+        try:
+            await self.engine.pull(image, authfile)
+        except EngineError as error:
+            raise PullError(
+                ERR_IMAGE_PULL, f'failed to pull image "{image}": {error.message}'
+            ) from None
+
+    async def _inspect(self, image: str) -> ImageInfo | None:
+        info = self._infos.get(image)
+        if info is None:
+            try:
+                info = await self.engine.inspect_image(image)
+            except (EngineError, ValueError):
+                return None
+            self._infos[image] = info
+        return info
+
+    async def image_commands(self, lookups: Mapping[str, bool]) -> dict[str, dict[str, list[str]]]:
+        """Tekton's entrypoint lookup: for each image (→ whether its step has args),
+        ``{platform: command}`` from the image's config, pulling it when absent. Images
+        that cannot be found are left out (their container then fails to pull)."""
+
+        async def one(image: str, has_args: bool) -> tuple[str, dict[str, list[str]] | None]:
+            try:
+                info = await self._ensure_image(
+                    self.image_map.rewrite(image), "IfNotPresent", image
+                )
+            except PullError:
+                return image, None
+            return image, {info.platform: image_command(info.entrypoint, info.cmd, has_args)}
+
+        found = await asyncio.gather(*(one(i, a) for i, a in lookups.items()))
+        return {image: commands for image, commands in found if commands is not None}
+
+    # ------------------------------------------------------------------ watchers
+
+    def _notify(self, key: PodKey) -> None:
+        if not self._pending:
+            asyncio.get_running_loop().call_soon(self._flush)
+        self._pending[key] = None
+
+    def _flush(self) -> None:
+        pending, self._pending = self._pending, {}
+        for key in pending:
+            for queue in self._watchers:
+                queue.put_nowait(key)
+
+    # ------------------------------------------------------------------ PodRuntime
+
+    async def create_pod(self, pod: Pod) -> None:
+        """Start running ``pod``; raises ``AlreadyExists`` for a known name."""
+        manifest: Pod = copy.deepcopy(pod)
+        meta = manifest.setdefault("metadata", {})
+        meta.setdefault("namespace", "default")
+        name = str(meta.get("name") or "")
+        if not name:
+            raise PodRuntimeError("Invalid", "Pod metadata.name is required")
+        key = PodKey(str(meta["namespace"]), name)
+        if key in self._pods:
+            raise PodRuntimeError("AlreadyExists", f'pods "{name}" already exists')
+        if not (manifest.get("spec") or {}).get("containers"):
+            raise PodRuntimeError("Invalid", "spec.containers: Required value")
+        if not meta.get("uid"):
+            meta["uid"] = str(uuid.uuid4())
+        meta.setdefault("creationTimestamp", now_rfc3339())
+        run = ContainerPod(self._context, manifest)
+        self._pods[key] = run
+        run.start()
+        self._notify(key)
+
+    async def get_pod(self, key: PodKey) -> Pod | None:
+        """The Pod with its current status, or None."""
+        run = self._pods.get(key)
+        return None if run is None else run.pod_json()
+
+    async def delete_pod(self, key: PodKey) -> None:
+        """Stop and remove every container of the Pod (and its sandbox); returns once
+        that is done (a second call waits for the same deletion)."""
+        run = self._pods.get(key)
+        if run is None:
+            return
+        if run.deletion is None:
+            run.deletion = asyncio.get_running_loop().create_task(self._delete(key, run))
+        await asyncio.shield(run.deletion)
+
+    async def _delete(self, key: PodKey, run: ContainerPod) -> None:
+        try:
+            await run.delete()
+        finally:
+            self._pods.pop(key, None)
+            self._notify(key)
+
+    async def set_annotations(self, key: PodKey, annotations: dict[str, str]) -> None:
+        """Merge annotations; downward-API files are rewritten."""
+        run = self._pods.get(key)
+        if run is None:
+            raise PodRuntimeError("NotFound", f'pods "{key.name}" not found')
+        run.set_annotations(annotations)
+
+    async def stop_containers(self, key: PodKey, containers: list[str]) -> None:
+        """Stop running containers as Tekton's nop-image swap does."""
+        run = self._pods.get(key)
+        if run is None:
+            raise PodRuntimeError("NotFound", f'pods "{key.name}" not found')
+        await run.stop(containers)
+
+    async def watch(self) -> AsyncIterator[PodKey]:
+        """Yield a Pod's key each time one of its containers changes state."""
+        queue: asyncio.Queue[PodKey] = asyncio.Queue()
+        self._watchers.add(queue)
+        try:
+            while True:
+                yield await queue.get()
+        finally:
+            self._watchers.discard(queue)
+
+    async def logs(self, key: PodKey, container: str, *, follow: bool) -> AsyncIterator[bytes]:
+        """A container's output; with ``follow``, until the container has terminated."""
+        run = self._pods.get(key)
+        path = self.log_path(key, container)
+        if run is None and not path.exists():
+            raise PodRuntimeError("NotFound", f'pods "{key.name}" not found')
+        if run is not None and run.find(container) is None:
+            raise PodRuntimeError(
+                "BadRequest", f"container {container} is not valid for pod {key.name}"
+            )
+        offset = 0
+        while True:
+            finished = not follow or self._finished(key, container)
+            chunk = _read_from(path, offset)
+            while chunk:
+                offset += len(chunk)
+                yield chunk
+                chunk = _read_from(path, offset)
+            if finished:
+                return
+            await asyncio.sleep(LOG_POLL_SECONDS)
+
+    def _finished(self, key: PodKey, container: str) -> bool:
+        run = self._pods.get(key)
+        if run is None:
+            return True
+        found = run.find(container)
+        return found is None or found.record.terminated is not None
+
+    async def close(self) -> None:
+        """Delete every Pod; if one could not be, remove whatever is left with this
+        runtime's label."""
+        outcomes = await asyncio.gather(
+            *(self.delete_pod(key) for key in list(self._pods)), return_exceptions=True
+        )
+        if not any(isinstance(outcome, BaseException) for outcome in outcomes):
+            return
+        containers, pods = await self.engine.owned(self.owner)
+        await self.engine.remove(containers)
+        for sandbox in pods:
+            await self.engine.remove_sandbox(sandbox)
+
+
+def _read_from(path: Path, offset: int) -> bytes:
+    with contextlib.suppress(OSError), open(path, "rb") as handle:
+        handle.seek(offset)
+        return handle.read(1 << 16)
+    return b""
+
+
+def _build_entrypoint(data_dir: Path) -> Path:
+    """The step-wrapper bundle directory (built on first use; ``entrypoint_bundle``)."""
+    from tektite.runtime.entrypoint_binary import entrypoint_bundle
+
+    built: Path = entrypoint_bundle(data_dir)
+    return built
+
+
+def _relay_starter() -> Any:
+    try:
+        from tektite.runtime.masking import start_relay
+    except ImportError:
+        return None
+    return start_relay

@@ -1,0 +1,292 @@
+"""The podman runtime end to end: TaskRuns through the embedded control plane, run in
+real containers of the local test images (``tests.container_images``).
+
+Skipped, with the reason, where podman cannot run containers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from tests.container_images import BUSYBOX, SCRATCH_STATIC
+from tests.runtime.container.conftest import Outcome, leftover_containers, taskrun
+
+Run = Callable[..., Outcome]
+
+
+def test_busybox_step_runs_with_its_logs_and_results(podman_run: Run) -> None:
+    outcome = podman_run(
+        taskrun(
+            "bb",
+            {
+                "taskSpec": {
+                    "results": [{"name": "who"}],
+                    "steps": [
+                        {
+                            "name": "hello",
+                            "image": "busybox",
+                            "script": "echo hello from $(hostname)\n"
+                            "ls /bin/busybox\n"
+                            "printf me > $(results.who.path)\n",
+                        }
+                    ],
+                }
+            },
+        )
+    )
+    assert outcome.condition["reason"] == "Succeeded", outcome.run["status"]
+    assert outcome.run["status"]["results"] == [{"name": "who", "type": "string", "value": "me"}]
+    log = outcome.logs["default/bb-pod/step-hello.log"]
+    assert log == "hello from bb-pod\n/bin/busybox\n"
+    step = outcome.step("hello")
+    assert step["terminated"]["exitCode"] == 0
+    assert step["terminated"]["containerID"].startswith("podman://")
+    assert step["imageID"]  # the local image's ID, as the kubelet reports it
+    assert leftover_containers(outcome.owner) == []
+
+
+def test_scratch_image_with_only_a_static_binary(podman_run: Run) -> None:
+    """No shell, no libc, no /tmp: the static step wrapper still runs the step, and the
+    exit code and results come back through the termination message."""
+    outcome = podman_run(
+        taskrun(
+            "scratch",
+            {
+                "taskSpec": {
+                    "results": [{"name": "r"}],
+                    "steps": [
+                        {
+                            "name": "write",
+                            "image": SCRATCH_STATIC,
+                            "command": ["/static-tool"],
+                            "args": ["print", "static", "write", "/tekton/results/r", "v1"],
+                        },
+                        {
+                            "name": "fail",
+                            "image": SCRATCH_STATIC,
+                            "command": ["/static-tool"],
+                            "args": ["exit", "3"],
+                            "onError": "continue",
+                        },
+                    ],
+                }
+            },
+        )
+    )
+    assert outcome.condition["reason"] == "Succeeded", outcome.run["status"]
+    assert outcome.run["status"]["results"] == [{"name": "r", "type": "string", "value": "v1"}]
+    assert outcome.step("write")["terminated"]["exitCode"] == 0
+    failed = outcome.step("fail")["terminated"]
+    assert failed["exitCode"] == 3
+    assert failed["reason"] == "Completed"  # onError: continue
+    assert outcome.logs["default/scratch-pod/step-write.log"] == "static\n"
+
+
+def test_image_entrypoint_runs_when_the_step_has_no_command(podman_run: Run) -> None:
+    outcome = podman_run(
+        taskrun(
+            "ep",
+            {
+                "taskSpec": {
+                    "steps": [
+                        {
+                            "name": "own",
+                            "image": SCRATCH_STATIC,
+                            "args": ["print", "via-entrypoint"],
+                        }
+                    ]
+                }
+            },
+        )
+    )
+    assert outcome.condition["reason"] == "Succeeded", outcome.run["status"]
+    assert outcome.logs["default/ep-pod/step-own.log"] == "via-entrypoint\n"
+
+
+def test_sidecar_is_reachable_on_localhost(podman_run: Run) -> None:
+    outcome = podman_run(
+        taskrun(
+            "side",
+            {
+                "taskSpec": {
+                    "sidecars": [
+                        {
+                            "name": "web",
+                            "image": "busybox",
+                            "script": "mkdir -p /www && echo served > /www/index.html\n"
+                            "exec httpd -f -p 8080 -h /www\n",
+                            "readinessProbe": {
+                                "tcpSocket": {"port": 8080},
+                                "periodSeconds": 1,
+                            },
+                        }
+                    ],
+                    "steps": [
+                        {
+                            "name": "get",
+                            "image": "busybox",
+                            "script": "wget -qO- http://localhost:8080/index.html",
+                        }
+                    ],
+                }
+            },
+        )
+    )
+    assert outcome.condition["reason"] == "Succeeded", (outcome.run["status"], outcome.logs)
+    assert outcome.logs["default/side-pod/step-get.log"] == "served\n"
+    sidecar = outcome.run["status"]["sidecars"][0]
+    assert sidecar["name"] == "web"
+    assert sidecar["terminated"]["exitCode"] == 0  # stopped after the steps
+    assert leftover_containers(outcome.owner) == []
+
+
+def test_exec_probe_runs_inside_the_sidecar(podman_run: Run) -> None:
+    outcome = podman_run(
+        taskrun(
+            "probe",
+            {
+                "taskSpec": {
+                    "sidecars": [
+                        {
+                            "name": "slow",
+                            "image": "busybox",
+                            "script": "sleep 2; touch /tmp/ready; exec sleep 1000",
+                            "readinessProbe": {
+                                "exec": {"command": ["cat", "/tmp/ready"]},
+                                "periodSeconds": 1,
+                            },
+                        }
+                    ],
+                    "steps": [{"name": "s", "image": "busybox", "script": "echo after"}],
+                }
+            },
+        )
+    )
+    assert outcome.condition["reason"] == "Succeeded", outcome.run["status"]
+    sidecar_started = outcome.run["status"]["sidecars"][0]["terminated"]["startedAt"]
+    step_started = outcome.step("s")["terminated"]["startedAt"]
+    assert step_started >= sidecar_started
+
+
+def test_pull_failure_fails_the_taskrun(podman_run: Run) -> None:
+    outcome = podman_run(
+        taskrun(
+            "pull",
+            {
+                "taskSpec": {
+                    "steps": [
+                        {"image": "localhost/tektite/no-such-image:1", "script": "echo never"}
+                    ]
+                }
+            },
+        )
+    )
+    condition = outcome.condition
+    assert condition["status"] == "False"
+    assert condition["reason"] == "TaskRunImagePullFailed"
+    prefix = (
+        'the step "unnamed-0" in TaskRun "pull" failed to pull the image "". The pod errored '
+        'with the message: "Back-off pulling image "localhost/tektite/no-such-image:1": '
+        'failed to pull image "localhost/tektite/no-such-image:1": '
+    )
+    assert condition["message"].startswith(prefix), condition["message"]
+    assert leftover_containers(outcome.owner) == []
+
+
+def test_never_pull_policy_with_a_missing_image(podman_run: Run) -> None:
+    """The kubelet reports ErrImageNeverPull, which Tekton does not fail on: the run
+    waits (condition PullImageFailed) until its timeout."""
+    outcome = podman_run(
+        taskrun(
+            "never",
+            {
+                "timeout": "5s",
+                "taskSpec": {
+                    "steps": [
+                        {
+                            "name": "s",
+                            "image": "localhost/tektite/absent:1",
+                            "imagePullPolicy": "Never",
+                            "script": "echo never",
+                        }
+                    ]
+                },
+            },
+        ),
+        timeout=60,
+    )
+    assert outcome.condition["reason"] == "TaskRunTimeout", outcome.run["status"]
+    assert "default/never-pod/step-s.log" not in outcome.logs  # it never ran
+    assert leftover_containers(outcome.owner) == []
+
+
+def test_never_pull_policy_shows_the_kubelet_s_waiting_state(podman_run: Run) -> None:
+    outcome = podman_run(
+        taskrun(
+            "never2",
+            {
+                "taskSpec": {
+                    "steps": [
+                        {
+                            "name": "s",
+                            "image": "localhost/tektite/absent:1",
+                            "imagePullPolicy": "Never",
+                            "script": "echo never",
+                        }
+                    ]
+                },
+            },
+        ),
+        timeout=8,  # Tekton does not fail on ErrImageNeverPull: look while it waits
+    )
+    assert not outcome.finished
+    assert outcome.pod is not None
+    waiting = outcome.pod["status"]["containerStatuses"][0]["state"]["waiting"]
+    assert outcome.condition["reason"] == "PullImageFailed", outcome.run["status"]
+    assert waiting == {
+        "reason": "ErrImageNeverPull",
+        "message": 'Container image "localhost/tektite/absent:1" is not present with pull '
+        "policy of Never",
+    }
+
+
+def test_timeout_removes_every_container(podman_run: Run) -> None:
+    outcome = podman_run(
+        taskrun(
+            "slow",
+            {
+                "timeout": "3s",
+                "taskSpec": {
+                    "sidecars": [{"name": "s", "image": BUSYBOX, "script": "exec sleep 1000"}],
+                    "steps": [{"name": "sleep", "image": "busybox", "script": "sleep 1000"}],
+                },
+            },
+        ),
+        timeout=60,
+    )
+    assert outcome.condition["reason"] == "TaskRunTimeout", outcome.run["status"]
+    assert leftover_containers(outcome.owner) == []
+
+
+def test_always_pull_policy_pulls_even_a_present_image(podman_run: Run) -> None:
+    """``Always`` pulls although the image is in local storage: with no registry the
+    pull fails, as the kubelet's would."""
+    outcome = podman_run(
+        taskrun(
+            "always",
+            {
+                "taskSpec": {
+                    "steps": [
+                        {
+                            "name": "s",
+                            "image": BUSYBOX,
+                            "imagePullPolicy": "Always",
+                            "script": "echo never",
+                        }
+                    ]
+                }
+            },
+        )
+    )
+    assert outcome.condition["reason"] == "TaskRunImagePullFailed", outcome.run["status"]
+    assert f'Back-off pulling image "{BUSYBOX}"' in outcome.condition["message"]
