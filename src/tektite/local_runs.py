@@ -116,7 +116,8 @@ def cancel(store: Store, runs: list[dict[str, Any]]) -> None:
 
 
 def children(store: Store, run: dict[str, Any]) -> list[dict[str, Any]]:
-    """A PipelineRun's child TaskRuns (none for a TaskRun), oldest first."""
+    """A PipelineRun's child TaskRuns, then its child PipelineRuns (pipelines in
+    pipelines), each oldest first (none for a TaskRun)."""
     if run.get("kind") != "PipelineRun":
         return []
     meta = run["metadata"]
@@ -124,7 +125,8 @@ def children(store: Store, run: dict[str, Any]) -> list[dict[str, Any]]:
     uid = meta.get("uid")
     return [
         c
-        for c in store.list("TaskRun", meta["namespace"], label_selector=selector)
+        for kind in ("TaskRun", "PipelineRun")
+        for c in store.list(kind, meta["namespace"], label_selector=selector)
         if not uid or any(o.get("uid") == uid for o in c["metadata"].get("ownerReferences") or ())
     ]
 

@@ -117,6 +117,24 @@ def test_a_second_daemon_refuses(home: Path, daemon: Daemon) -> None:
     )
 
 
+def test_tektite_run_while_a_daemon_runs_says_why_in_one_line(
+    home: Path, daemon: Daemon, tmp_path: Path
+) -> None:
+    run_file = tmp_path / "tr.yaml"
+    run_file.write_text(
+        "apiVersion: tekton.dev/v1\nkind: TaskRun\nmetadata: {name: beside-daemon}\n"
+        "spec:\n  taskSpec:\n    steps:\n    - {name: s, image: busybox, script: 'true'}\n"
+    )
+    result = tektite(["run", "--runtime", "host", str(run_file)], home, timeout=60)
+    assert result.returncode == 1
+    assert result.stderr.startswith(
+        f"Error: tektite serve (pid {daemon.proc.pid}) already runs the controller on {home}: "
+        "`tektite run` runs its own controller;"
+    ), result.stderr
+    assert result.stderr.count("\n") == 1 and "Traceback" not in result.stderr
+    assert get(home, "TaskRun", "beside-daemon") is None  # nothing was created
+
+
 def test_kill_9_frees_the_lock_and_runs_go_on_without_a_daemon(home: Path, daemon: Daemon) -> None:
     daemon.stop(signal.SIGKILL)
     # The pid is still in the file, but nobody holds the lock.

@@ -12,10 +12,6 @@ E = (
     "run it on podman/docker"
 )
 N = "needs the network or a remote resolver (git, hub, bundles, a registry)"
-P = (
-    "pipelines in pipelines (alpha; a pipelineRef/pipelineSpec PipelineTask): Tektite does "
-    "not create child PipelineRuns yet, so the run fails with CreateRunFailed"
-)
 G = "clones a GitHub repository with the git-clone image's /ko-app/git-init (network, class N)"
 C = (
     "its sshd sidecar generates host keys in /etc/ssh, unlocks root in /etc/shadow and "
@@ -44,7 +40,4 @@ HOST_SKIPS: dict[str, str] = {
     "pipelineruns/beta/git-resolver.yaml": N,
     "pipelineruns/beta/http-resolver.yaml": N,
     "pipelineruns/beta/http-resolver-credentials.yaml": N,
-    "pipelineruns/alpha/pipelines-in-pipelines.yaml": P,
-    "pipelineruns/alpha/pipelines-in-pipelines-ref.yaml": P,
-    "pipelineruns/alpha/pipelines-in-pipelines-ref-complex.yaml": P,
 }

@@ -20,10 +20,6 @@ import pytest
 from tests.container_images import BUSYBOX, DEBIAN, TEST_IMAGE_MAP, ensure_test_images
 
 N = "needs the network or a remote resolver (git, hub, bundles, a registry)"
-P = (
-    "pipelines in pipelines (alpha; a pipelineRef/pipelineSpec PipelineTask): Tektite does "
-    "not create child PipelineRuns yet, so the run fails with CreateRunFailed"
-)
 G = "clones a GitHub repository with the git-clone image's /ko-app/git-init (network, class N)"
 C = "a git server over ssh in an alpine/git sidecar: no local stand-in for that image"
 
@@ -42,9 +38,6 @@ PODMAN_SKIPS: dict[str, str] = {
     "pipelineruns/beta/git-resolver.yaml": N,
     "pipelineruns/beta/http-resolver.yaml": N,
     "pipelineruns/beta/http-resolver-credentials.yaml": N,
-    "pipelineruns/alpha/pipelines-in-pipelines.yaml": P,
-    "pipelineruns/alpha/pipelines-in-pipelines-ref.yaml": P,
-    "pipelineruns/alpha/pipelines-in-pipelines-ref-complex.yaml": P,
 }
 
 

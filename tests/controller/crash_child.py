@@ -8,6 +8,9 @@ waits to be killed. ``python crash_child.py resume <home>`` opens the same data
 directory, waits until every run and child has ended, and prints ``DONE``.
 ``python crash_child.py serve <home> <count>`` runs the controller for TaskRuns that
 another process creates and cancels (``test_crash_concurrent_updates``).
+A last argument ``podman`` runs ``start``/``resume`` on the podman runtime instead
+(``test_crash_restart_podman``; the mark files are then in a hostPath volume and the
+printed pid is 0).
 """
 
 from __future__ import annotations
@@ -35,8 +38,22 @@ def _step(name: str, marks: Path, *, sleep: float) -> dict[str, Any]:
     return {"name": name, "image": "busybox", "script": script}
 
 
-def objects(marks: Path) -> list[dict[str, Any]]:
+def _in_containers(task: dict[str, Any], marks: Path) -> dict[str, Any]:
+    """The task with ``marks`` mounted at the same path into its steps (hostPath)."""
+    for step in task["steps"]:
+        step["volumeMounts"] = [{"name": "marks", "mountPath": str(marks)}]
+    task["volumes"] = [{"name": "marks", "hostPath": {"path": str(marks)}}]
+    return task
+
+
+def objects(marks: Path, runtime: str = "host") -> list[dict[str, Any]]:
     """A 2-step TaskRun and a PipelineRun of two tasks in sequence."""
+    if runtime != "host":
+        taskrun, pipelinerun = objects(marks)
+        _in_containers(taskrun["spec"]["taskSpec"], marks)
+        for task in pipelinerun["spec"]["pipelineSpec"]["tasks"]:
+            _in_containers(task["taskSpec"], marks)
+        return [taskrun, pipelinerun]
     taskrun = {
         "apiVersion": "tekton.dev/v1",
         "kind": "TaskRun",
@@ -70,23 +87,26 @@ def objects(marks: Path) -> list[dict[str, Any]]:
     return [taskrun, pipelinerun]
 
 
-async def start(home: Path) -> None:
+async def start(home: Path, runtime: str = "host") -> None:
     """Create the runs and wait (to be killed) once their first steps are running."""
     marks = home / "marks"
     marks.mkdir(parents=True, exist_ok=True)
-    async with embedded(Config(), "host", home) as env:
-        create_all(env.store, objects(marks), "default", notes=io.StringIO())
+    async with embedded(Config(), runtime, home) as env:
+        create_all(env.store, objects(marks, runtime), "default", notes=io.StringIO())
         while not ((marks / "tr-one").exists() and (marks / "pr-first").exists()):
             await asyncio.sleep(0.02)
+        if runtime != "host":
+            print("RUNNING 0", flush=True)
+            await asyncio.sleep(3600)
         spawner = env.runtime._context.spawner  # type: ignore[attr-defined]
         service = spawner._service
         print(f"RUNNING {service.pid if service else 0}", flush=True)
         await asyncio.sleep(3600)
 
 
-async def resume(home: Path) -> None:
+async def resume(home: Path, runtime: str = "host") -> None:
     """Reopen the data directory and wait until everything has ended."""
-    async with embedded(Config(), "host", home) as env:
+    async with embedded(Config(), runtime, home) as env:
         runs = [
             {"kind": "TaskRun", "metadata": {"namespace": "default", "name": TASKRUN}},
             {"kind": "PipelineRun", "metadata": {"namespace": "default", "name": PIPELINERUN}},
@@ -115,12 +135,13 @@ async def serve(home: Path, count: int) -> None:
 
 
 def main(argv: list[str]) -> None:
-    """``start|resume <home>`` or ``serve <home> <count>``."""
+    """``start|resume <home> [runtime]`` or ``serve <home> <count>``."""
     phase, home, *rest = argv
     if phase == "serve":
         asyncio.run(serve(Path(home), int(rest[0])))
         return
-    asyncio.run(start(Path(home)) if phase == "start" else resume(Path(home)))
+    runtime = rest[0] if rest else "host"
+    asyncio.run(start(Path(home), runtime) if phase == "start" else resume(Path(home), runtime))
 
 
 if __name__ == "__main__":

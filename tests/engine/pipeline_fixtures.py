@@ -15,7 +15,7 @@ from typing import Any
 
 import msgspec
 
-from tektite.api.models import PipelineTask, TaskRun
+from tektite.api.models import PipelineRun, PipelineTask, TaskRun
 from tektite.engine.pipeline_facts import (
     TASKRUN_CANCELLED_BY_PIPELINE_TIMEOUT_MSG,
     PipelineRunFacts,
@@ -32,6 +32,7 @@ class Task:
 
     pipeline_task: PipelineTask
     task_runs: list[TaskRun] = field(default_factory=list)
+    child_pipeline_runs: list[PipelineRun] = field(default_factory=list)
 
 
 def pt(name: str, **fields: Any) -> PipelineTask:

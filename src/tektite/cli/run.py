@@ -15,7 +15,7 @@ from typing import Any, TextIO
 
 import click
 
-from tektite.cli.options import config_options, load_config
+from tektite.cli.options import config_options, load_config, runtime_options
 from tektite.local_runs import (
     RUN_KINDS,
     cancel,
@@ -51,21 +51,7 @@ _COLORS = (36, 33, 35, 32, 34, 91, 96, 93)
     help="Bind a workspace of the run(s), in tkn's syntax.",
 )
 @click.option("-n", "--namespace", default="default", show_default=True)
-@click.option(
-    "--runtime",
-    default="auto",
-    show_default=True,
-    envvar="TEKTITE_RUNTIME",
-    type=click.Choice(["auto", "podman", "docker", "host"]),
-    help="Where the Pods run (auto: podman, else docker, else host; also $TEKTITE_RUNTIME).",
-)
-@click.option(
-    "--image-map",
-    "image_maps",
-    multiple=True,
-    metavar="SRC=DST",
-    help="Run image DST wherever SRC is named (also $TEKTITE_IMAGE_MAP, comma-separated).",
-)
+@runtime_options
 @click.option(
     "-o",
     "--output",
@@ -115,12 +101,20 @@ def run(
         _apply_params(o, params)
         _apply_workspaces(o, workspaces)
     logs = sys.stderr if output else sys.stdout
+    from tektite.controller_lock import ControllerBusy
     from tektite.embedded import RuntimeUnavailable
 
     try:
         code = asyncio.run(_run(objects, namespace, runtime, config, logs, output, image_map))
     except RuntimeUnavailable as e:
         raise click.ClickException(str(e)) from None
+    except ControllerBusy as e:
+        # Nothing was created: the lock is taken before the store is written.
+        raise click.ClickException(
+            f"{e}: `tektite run` runs its own controller; stop it, or create the runs "
+            "with `tektite create -f FILE` and follow them with `tektite pipelinerun "
+            "logs -f` / `tektite taskrun logs -f`"
+        ) from None
     sys.exit(code)
 
 
@@ -244,19 +238,34 @@ async def _stream_logs(
         await _stream_taskrun(env, meta["namespace"], meta["name"], label, color, out, colors)
         return
     streams: dict[str, asyncio.Task[None]] = {}
+    pods: set[str] = set()
+    polls = 0
     try:
         while True:
             current = env.store.get("PipelineRun", meta["namespace"], meta["name"])
-            for child in children(env.store, current or run):
+            done = current is None or is_done(current)
+            polls += 1
+            # The children's Pods come from one listing (a stream per child polling
+            # the store for its Pod cost more than the children's own work), made
+            # every few polls: a log is followed from its start whenever that is.
+            listed = children(env.store, current or run) if done or polls % 4 == 1 else []
+            for child in listed:
                 name = child["metadata"]["name"]
-                if name in streams:
-                    continue
                 label = (child["metadata"].get("labels") or {}).get("tekton.dev/pipelineTask", name)
-                color = _COLORS[(index + len(streams)) % len(_COLORS)]
-                streams[name] = asyncio.create_task(
-                    _stream_taskrun(env, meta["namespace"], name, label, color, out, colors)
-                )
-            if current is None or is_done(current):
+                for pod_name, steps in _attempt_pods(child):
+                    if pod_name in pods:
+                        continue
+                    pods.add(pod_name)
+                    if name not in streams:
+                        color = _COLORS[(index + len(streams)) % len(_COLORS)]
+                    else:
+                        color = _COLORS[(index + list(streams).index(name)) % len(_COLORS)]
+                    # A retry's Pod follows the previous Pod's logs of the same child.
+                    pod = (meta["namespace"], pod_name, label, color)
+                    streams[name] = asyncio.create_task(
+                        _stream_after(streams.get(name), env, pod, steps, out, colors)
+                    )
+            if done:
                 break
             await asyncio.sleep(0.05)
         if streams:
@@ -266,12 +275,22 @@ async def _stream_logs(
             s.cancel()
 
 
+def _attempt_pods(taskrun: dict[str, Any]) -> list[tuple[str, list[str]]]:
+    """The Pods of a TaskRun's attempts, oldest first (a retry may have come between
+    two listings), each with its step containers as far as the status knows them."""
+    status = taskrun.get("status") or {}
+    found = []
+    for attempt in [*(status.get("retriesStatus") or ()), status]:
+        if attempt.get("podName"):
+            steps = [s["container"] for s in attempt.get("steps") or () if s.get("container")]
+            found.append((str(attempt["podName"]), steps))
+    return found
+
+
 async def _stream_taskrun(
     env: Any, ns: str, name: str, label: str, color: int, out: TextIO, colors: bool
 ) -> None:
     """Follow the step containers of each Pod of the TaskRun (a retry makes another)."""
-    from tektite.runtime.protocol import PodKey
-
     seen: set[str] = set()
     while True:
         current = env.store.get("TaskRun", ns, name)
@@ -281,20 +300,57 @@ async def _stream_taskrun(
         pod_name = status.get("podName")
         if pod_name and pod_name not in seen:
             seen.add(pod_name)
-            key = PodKey(ns, pod_name)
-            pod = await env.runtime.get_pod(key)
-            containers = [c["name"] for c in ((pod or {}).get("spec") or {}).get("containers", [])]
-            for container in containers:
-                if not container.startswith("step-"):
-                    continue
-                prefix = f"[{label}/{container.removeprefix('step-')}] "
-                if colors:
-                    prefix = f"\x1b[{color}m{prefix}\x1b[0m"
-                await _copy_lines(env.runtime.logs(key, container, follow=True), prefix, out)
+            await _stream_pod(env, ns, pod_name, label, color, out, colors)
             continue
         if is_done(current):
             return
         await asyncio.sleep(0.02)
+
+
+async def _stream_pod(
+    env: Any,
+    ns: str,
+    pod_name: str,
+    label: str,
+    color: int,
+    out: TextIO,
+    colors: bool,
+    known: list[str] | None = None,
+) -> None:
+    """Follow the step containers of one Pod, one after the other (``known``: its
+    containers as the TaskRun's status lists them, for a Pod deleted already)."""
+    from tektite.runtime.protocol import PodKey, PodRuntimeError
+
+    key = PodKey(ns, pod_name)
+    pod = await env.runtime.get_pod(key)
+    containers = [c["name"] for c in ((pod or {}).get("spec") or {}).get("containers", [])]
+    if pod is None:
+        containers = known or []
+    for container in containers:
+        if not container.startswith("step-"):
+            continue
+        prefix = f"[{label}/{container.removeprefix('step-')}] "
+        if colors:
+            prefix = f"\x1b[{color}m{prefix}\x1b[0m"
+        try:
+            await _copy_lines(env.runtime.logs(key, container, follow=True), prefix, out)
+        except PodRuntimeError:
+            continue  # a Pod deleted already, whose step never started: no log
+
+
+async def _stream_after(
+    previous: asyncio.Task[None] | None,
+    env: Any,
+    pod: tuple[str, str, str, int],
+    steps: list[str],
+    out: TextIO,
+    colors: bool,
+) -> None:
+    """Follow ``pod`` (namespace, name, label, color; ``steps``: its step containers
+    as known) once ``previous`` (the same child's earlier Pod) has been followed."""
+    if previous is not None:
+        await previous
+    await _stream_pod(env, *pod, out, colors, steps)
 
 
 async def _copy_lines(chunks: Any, prefix: str, out: TextIO) -> None:

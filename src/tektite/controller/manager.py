@@ -8,15 +8,15 @@ import contextlib
 import logging
 from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from tektite.api.config import Config
 from tektite.controller.queue import WorkQueue
 from tektite.controller.retention import RetentionController, logs_root
 from tektite.controller.taskrun import Requeue, TaskRunReconciler
 from tektite.engine.pod import PodImages
-from tektite.runtime.protocol import PodRuntime
-from tektite.store.protocol import Store
+from tektite.runtime.protocol import PodKey, PodRuntime
+from tektite.store.protocol import Store, WatchEvent
 
 if TYPE_CHECKING:
     from tektite.controller.pipelinerun import PipelineRunReconciler
@@ -58,6 +58,8 @@ class Controller:
         self._pipelineruns: PipelineRunReconciler | None = None
         self._workers = workers
         self._failures: dict[Key, int] = {}
+        self._seen: dict[tuple[str, str], dict[str, Any]] = {}
+        """Each TaskRun as last seen by the store watch, but its status and version."""
         self.retention = RetentionController(
             store, runtime, clock=clock, log_root=logs_root(runtime)
         )
@@ -99,16 +101,53 @@ class Controller:
             kind = event.object.get("kind", "")
             meta = event.object.get("metadata", {})
             namespace = meta.get("namespace", "")
-            self.queue.add((kind, namespace, meta["name"]))
-            # A child TaskRun's change is its PipelineRun's business too (Tekton's
-            # controller watches TaskRuns owned by PipelineRuns).
+            if kind != "TaskRun" or not self._own_status_write(event):
+                self.queue.add((kind, namespace, meta["name"]))
+            # A child TaskRun's (or child PipelineRun's: pipelines in pipelines) change is
+            # its PipelineRun's business too (Tekton's controller watches the runs owned
+            # by PipelineRuns).
             owner = (meta.get("labels") or {}).get(PIPELINERUN_LABEL)
-            if kind == "TaskRun" and owner:
+            if owner and (kind == "TaskRun" or (kind == "PipelineRun" and owner != meta["name"])):
                 self.queue.add(("PipelineRun", namespace, owner))
 
+    def _own_status_write(self, event: WatchEvent) -> bool:
+        """Whether a TaskRun's event is only the status its reconciler just wrote: a
+        pass over it would find what that pass left (changes of its Pod have their own
+        events), so it is not queued. Any other change — spec, labels, annotations,
+        deletion, a status written by someone else — is."""
+        obj = event.object
+        meta = obj.get("metadata") or {}
+        key = (str(meta.get("namespace", "")), str(meta.get("name", "")))
+        if event.type == "DELETED":
+            self._seen.pop(key, None)
+            self.taskruns.written.pop(key, None)
+            return False
+        rest = {k: v for k, v in obj.items() if k != "status"}
+        rest["metadata"] = {k: v for k, v in meta.items() if k != "resourceVersion"}
+        previous, self._seen[key] = self._seen.get(key), rest
+        written = self.taskruns.written.get(key)
+        own = previous == rest and written is not None and obj.get("status") == written
+        if own and written is not None and _finished(written):
+            # Done: forget it (a later event is simply reconciled), so that a daemon
+            # does not keep every TaskRun it ever ran.
+            self._seen.pop(key, None)
+            self.taskruns.written.pop(key, None)
+        return own
+
     async def _watch_pods(self) -> None:
+        last: dict[PodKey, tuple[Any, Any]] = {}
         async for key in self.runtime.watch():
             pod = await self.runtime.get_pod(key)
+            if pod is None:
+                last.pop(key, None)
+            else:
+                # A runtime may report a Pod again with nothing changed: the pass the
+                # first report queued reads the Pod after it, so it sees this state.
+                meta = pod.get("metadata") or {}
+                state = (pod.get("status"), meta)
+                if last.get(key) == state:
+                    continue
+                last[key] = state
             labels = (pod or {}).get("metadata", {}).get("labels") or {}
             owner = labels.get(TASKRUN_LABEL)
             if owner:
@@ -147,3 +186,11 @@ class Controller:
                 self.queue.add_after(key, min(_MAX_BACKOFF, 0.05 * 2**n))
             finally:
                 self.queue.done(key)
+
+
+def _finished(status: dict[str, Any]) -> bool:
+    """Whether a TaskRun status has its final ``Succeeded`` condition."""
+    return any(
+        c.get("type") == "Succeeded" and c.get("status") in ("True", "False")
+        for c in status.get("conditions") or ()
+    )

@@ -8,7 +8,8 @@ create the claims of its volumeClaimTemplates, create the TaskRuns that are read
 write the condition, childReferences, skippedTasks and results. Every decision is one
 of the engine's pure functions; the effects (Store writes) are the ``_`` methods at the
 bottom. The status is written once, at the end of the pass. Child TaskRuns are run by
-the TaskRun reconciler; their changes bring the PipelineRun back here.
+the TaskRun reconciler, child PipelineRuns (pipelines in pipelines) by this one; their
+changes bring the PipelineRun back here.
 """
 
 from __future__ import annotations
@@ -18,18 +19,27 @@ import dataclasses
 import logging
 from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 import msgspec
 
 from tektite.api.config import Config
+from tektite.api.defaults.runs import default_pipelinerun
 from tektite.api.errors import go_quote
-from tektite.api.models import Condition, PipelineRun, PipelineRunStatus, TaskRun
+from tektite.api.models import Condition, ObjectMeta, PipelineRun, PipelineRunStatus, TaskRun
 from tektite.api.objects import InvalidObject, decode
 from tektite.controller.adapters import StorePipelineLookup, sync_metadata
 from tektite.controller.status_update import update_status
 from tektite.controller.taskrun import Requeue
 from tektite.engine import pipeline_state as ps
+from tektite.engine.child_pipelineruns import (
+    COULDNT_CANCEL,
+    COULDNT_TIME_OUT,
+    build_child_pipeline_runs,
+    couldnt_cancel_message,
+    couldnt_time_out_message,
+    unknown_child_kinds_error,
+)
 from tektite.engine.child_taskruns import (
     PIPELINE_RUN_LABEL_KEY,
     build_task_runs,
@@ -133,6 +143,12 @@ class PipelineRunReconciler:
             pr.metadata.labels[PIPELINE_LABEL_KEY] = label
         if pr.spec.status == ps.SPEC_STATUS_CANCELLED:
             self._cancel_children(pr, self._children(pr).values())
+            error = unknown_child_kinds_error(status.child_references)
+            if error is not None:
+                # Tekton's cancel patches TaskRuns and CustomRuns only: with a child
+                # PipelineRun the run stays Unknown and the cancel is retried.
+                _mark(status, "Unknown", COULDNT_CANCEL, couldnt_cancel_message(name, [error]), now)
+                return Requeue(after=_RETRY_AFTER)
             _mark(
                 status,
                 "False",
@@ -149,9 +165,14 @@ class PipelineRunReconciler:
 
         # Read by name, as Tekton's resolution asks its lister: listing by label would
         # scan every TaskRun of the namespace, the history of earlier runs included.
-        children = _ChildReader(self, pr)
+        children = _TaskRunReader(self, pr)
         resolved = resolve_pipelinerun(
-            pr, self.lookup, self.config, task_runs=children, cache=self._cache(pr).resolution
+            pr,
+            self.lookup,
+            self.config,
+            task_runs=children,
+            cache=self._cache(pr).resolution,
+            pipeline_runs=_PipelineRunReader(self, pr),
         )
         if isinstance(resolved, PipelineRunFailure):
             _mark(status, "False", resolved.reason, resolved.message, now)
@@ -164,10 +185,19 @@ class PipelineRunReconciler:
 
         if facts.is_gracefully_cancelled() and ps.any_dag_task_running(facts):
             self._cancel_children(pr, [tr for t in facts.state for tr in t.task_runs])
+            error = unknown_child_kinds_error(status.child_references)
+            if error is not None:
+                _mark(status, "Unknown", COULDNT_CANCEL, couldnt_cancel_message(name, [error]), now)
+                return Requeue(after=_RETRY_AFTER)
         if ps.is_before_first_task_run(facts.state):
             self._create_claims(resolved.pipeline_run)
-        timed_out = [tr for t in ps.tasks_to_time_out(facts, now) for tr in t.task_runs]
-        self._cancel_children(pr, timed_out, timed_out=True)
+        to_time_out = ps.tasks_to_time_out(facts, now)
+        self._cancel_children(pr, [tr for t in to_time_out for tr in t.task_runs], timed_out=True)
+        if to_time_out:
+            names = [ps.task_name(t) for t in to_time_out]
+            if unknown_child_kinds_error(status.child_references, names) is not None:
+                # Tekton returns an error here, leaving the status as it was: retry.
+                return Requeue(after=_RETRY_AFTER)
 
         plan = ps.plan_next_tasks(facts, now, name)
         if plan.cel_error is not None:
@@ -183,6 +213,11 @@ class PipelineRunReconciler:
 
         if facts.has_timed_out(now):
             self._cancel_children(pr, self._children(pr).values(), timed_out=True)
+            error = unknown_child_kinds_error(status.child_references)
+            if error is not None:
+                message = couldnt_time_out_message(name, [error])
+                _mark(status, "Unknown", COULDNT_TIME_OUT, message, now)
+                return Requeue(after=_RETRY_AFTER)
         condition = ps.get_pipeline_condition_status(facts, name, now)
         _mark(status, condition.status, condition.reason, condition.message, now)
         if status.start_time:
@@ -241,12 +276,26 @@ class PipelineRunReconciler:
         started: list[ps.PipelineTaskState] = []
         for scheduled in plan.tasks:
             task = by_name[ps.task_name(scheduled.task)]
+            if task.is_child_pipeline:
+                ready = dataclasses.replace(task, pipeline_task=scheduled.pipeline_task)
+                children = build_child_pipeline_runs(
+                    run,
+                    ready,
+                    self.config,
+                    ancestors=self._ancestor_reader(run),
+                    matrix_task_runs=matrix_runs,
+                )
+                if isinstance(children, PipelineRunFailure):
+                    return children
+                created_runs = [self._create_child_pipeline_run(c) for c in children]
+                started.append(dataclasses.replace(task, child_pipeline_runs=created_runs))
+                continue
             if task.resolved_task is None:
-                # Custom tasks and child pipelines: Tektite has no controller for them.
+                # Custom tasks: Tektite has no controller for them.
                 return PipelineRunFailure(
                     "CreateRunFailed",
-                    f"pipeline task {go_quote(task.pipeline_task.name)} runs a custom task "
-                    "or a pipeline, which Tektite cannot run",
+                    f"pipeline task {go_quote(task.pipeline_task.name)} runs a custom task, "
+                    "which Tektite cannot run",
                 )
             ready = dataclasses.replace(task, pipeline_task=scheduled.pipeline_task)
             built = build_task_runs(
@@ -291,21 +340,13 @@ class PipelineRunReconciler:
         """The stored TaskRun as a model (None if it does not decode). Decoding is most
         of the cost of reading the children: a TaskRun whose resourceVersion did not
         change since the last pass is the model decoded then."""
-        known = self._cache(pr).children
-        meta = raw.get("metadata") or {}
-        key = (str(meta.get("name", "")), str(meta.get("uid", "")))
-        version = str(meta.get("resourceVersion", ""))
-        cached = known.get(key)
-        if cached is not None and version and cached[0] == version:
-            return cached[1]
-        try:
-            tr = decode(raw)
-        except InvalidObject:
-            return None
-        if not isinstance(tr, TaskRun):
-            return None
-        known[key] = (version, tr)
-        return tr
+        return _decode_cached(self._cache(pr).children, raw, TaskRun)
+
+    def _decoded_child_pipeline_run(
+        self, pr: PipelineRun, raw: dict[str, Any]
+    ) -> PipelineRun | None:
+        """A child PipelineRun as a model, decoded once per resourceVersion."""
+        return _decode_cached(self._cache(pr).child_pipeline_runs, raw, PipelineRun)
 
     def _cache(self, pr: PipelineRun) -> _RunCache:
         """The caches of this PipelineRun (by uid), made on first use."""
@@ -362,6 +403,37 @@ class PipelineRunReconciler:
         assert isinstance(created, TaskRun)
         return created
 
+    def _create_child_pipeline_run(self, child: PipelineRun) -> PipelineRun:
+        """Create a child PipelineRun (pipelines in pipelines); one that exists already
+        is taken as it is, as for TaskRuns. It is stored defaulted, as Tekton's
+        mutating webhook stores it (``timeouts.pipeline``, the service account...)."""
+        default_pipelinerun(child, self.config)
+        try:
+            raw = self.store.create(child.to_dict())
+        except AlreadyExists:
+            existing = self.store.get("PipelineRun", child.metadata.namespace, child.metadata.name)
+            if existing is None:
+                return child
+            raw = existing
+        created = decode(raw)
+        assert isinstance(created, PipelineRun)
+        return created
+
+    def _ancestor_reader(self, pr: PipelineRun) -> Callable[[str], ObjectMeta | None]:
+        """The metadata of a PipelineRun of ``pr``'s namespace, for the cycle check of
+        ``pipelineRef`` children (Tekton walks its lister up the owner chain)."""
+
+        def read(name: str) -> ObjectMeta | None:
+            raw = self.store.get("PipelineRun", pr.metadata.namespace, name)
+            if raw is None:
+                return None
+            try:
+                return msgspec.convert(raw.get("metadata") or {}, ObjectMeta)
+            except msgspec.ValidationError:
+                return None
+
+        return read
+
     def _save_status(self, raw: dict[str, Any], pr: PipelineRun) -> None:
         """Write the status back, onto the latest version on a conflict, as Knative's
         reconcilers do (``status_update``)."""
@@ -369,28 +441,82 @@ class PipelineRunReconciler:
 
 
 _MAX_CACHED_RUNS = 256
+_RETRY_AFTER = 5.0
+"""Seconds before retrying a pass that failed as Tekton's does (it returns an error and
+its work queue retries): cancelling or timing out a run with child PipelineRuns."""
 
 
 class _ChildReader:
-    """The PipelineRun's TaskRuns, read by name when resolution asks for them: those its
-    ``childReferences`` name, and those of its own making (owned by it; a run of an
-    earlier PipelineRun of the same name is not adopted), as :meth:`_children` finds."""
+    """The PipelineRun's TaskRuns (or child PipelineRuns, by ``kind``), read by name when
+    resolution asks for them: those its ``childReferences`` name, and those of its own
+    making (owned by it; a run of an earlier PipelineRun of the same name is not
+    adopted), as :meth:`_children` finds."""
 
-    def __init__(self, reconciler: PipelineRunReconciler, pr: PipelineRun) -> None:
+    def __init__(self, reconciler: PipelineRunReconciler, pr: PipelineRun, kind: str) -> None:
         self._reconciler = reconciler
         self._pr = pr
+        self._kind = kind
         refs = (pr.status.child_references if pr.status else None) or ()
-        self._referenced = {ref.name for ref in refs if ref.kind == "TaskRun"}
+        self._referenced = {ref.name for ref in refs if ref.kind == kind}
 
-    def get(self, name: str, /) -> TaskRun | None:
-        """The TaskRun ``name`` if it is one of this run's, else None."""
+    def _raw(self, name: str) -> dict[str, Any] | None:
         pr = self._pr
-        raw = self._reconciler.store.get("TaskRun", pr.metadata.namespace, name)
+        raw = self._reconciler.store.get(self._kind, pr.metadata.namespace, name)
         if raw is None:
             return None
         if name not in self._referenced and not _is_child(raw, pr):
             return None
-        return self._reconciler._decoded_child(pr, raw)
+        return raw
+
+
+class _TaskRunReader(_ChildReader):
+    """The PipelineRun's TaskRuns by name."""
+
+    def __init__(self, reconciler: PipelineRunReconciler, pr: PipelineRun) -> None:
+        super().__init__(reconciler, pr, "TaskRun")
+
+    def get(self, name: str, /) -> TaskRun | None:
+        """The TaskRun ``name`` if it is one of this run's, else None."""
+        raw = self._raw(name)
+        return None if raw is None else self._reconciler._decoded_child(self._pr, raw)
+
+
+class _PipelineRunReader(_ChildReader):
+    """The PipelineRun's child PipelineRuns by name (pipelines in pipelines)."""
+
+    def __init__(self, reconciler: PipelineRunReconciler, pr: PipelineRun) -> None:
+        super().__init__(reconciler, pr, "PipelineRun")
+
+    def get(self, name: str, /) -> PipelineRun | None:
+        """The child PipelineRun ``name`` if it is one of this run's, else None."""
+        raw = self._raw(name)
+        if raw is None:
+            return None
+        return self._reconciler._decoded_child_pipeline_run(self._pr, raw)
+
+
+_Child = TypeVar("_Child", TaskRun, PipelineRun)
+
+
+def _decode_cached(
+    known: dict[tuple[str, str], tuple[str, _Child]], raw: dict[str, Any], kind: type[_Child]
+) -> _Child | None:
+    """``raw`` decoded as ``kind`` (None if it does not decode), reusing the model in
+    ``known`` while its resourceVersion is unchanged."""
+    meta = raw.get("metadata") or {}
+    key = (str(meta.get("name", "")), str(meta.get("uid", "")))
+    version = str(meta.get("resourceVersion", ""))
+    cached = known.get(key)
+    if cached is not None and version and cached[0] == version:
+        return cached[1]
+    try:
+        obj = decode(raw)
+    except InvalidObject:
+        return None
+    if not isinstance(obj, kind):
+        return None
+    known[key] = (version, obj)
+    return obj
 
 
 def _is_child(raw: dict[str, Any], pr: PipelineRun) -> bool:
@@ -409,6 +535,9 @@ class _RunCache:
 
     resolution: ResolutionCache = dataclasses.field(default_factory=ResolutionCache)
     children: dict[tuple[str, str], tuple[str, TaskRun]] = dataclasses.field(default_factory=dict)
+    child_pipeline_runs: dict[tuple[str, str], tuple[str, PipelineRun]] = dataclasses.field(
+        default_factory=dict
+    )
 
 
 # -- status helpers --------------------------------------------------------------------------

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import hashlib
 import posixpath
+import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -83,6 +84,7 @@ __all__ = [
     "PIPELINE_RUN_UID_LABEL_KEY",
     "PIPELINE_TASK_LABEL_KEY",
     "PIPELINE_TASK_ON_ERROR_ANNOTATION",
+    "RESERVED_ANNOTATION_RE",
     "TASK_RUN_CANCELLED",
     "TASK_RUN_CANCELLED_BY_PIPELINE_MSG",
     "TASK_RUN_CANCELLED_BY_PIPELINE_TIMEOUT_MSG",
@@ -100,6 +102,7 @@ __all__ = [
     "task_run_spec",
     "task_run_timeout",
     "task_run_workspaces",
+    "task_workspace_binding",
     "tasks_timeout_ns",
     "workspace_claims",
 ]
@@ -118,7 +121,9 @@ TASK_RUN_CANCELLED = "TaskRunCancelled"
 TASK_RUN_CANCELLED_BY_PIPELINE_MSG = TASKRUN_CANCELLED_BY_PIPELINE_MSG
 TASK_RUN_CANCELLED_BY_PIPELINE_TIMEOUT_MSG = TASKRUN_CANCELLED_BY_PIPELINE_TIMEOUT_MSG
 
-_RESERVED_ANNOTATION_PREFIX = "chains.tekton.dev/"
+RESERVED_ANNOTATION_RE = re.compile(r"(chains.tekton.dev)/.*")
+"""Tekton's ``TektonReservedAnnotationExpr``: annotations not passed on to children
+(searched, not anchored, as Go's ``MatchString``)."""
 _AFFINITY_ASSISTANT_COMPONENT = "affinity-assistant"
 _VOLUME_NAME_MAX_LENGTH = 63
 
@@ -303,11 +308,7 @@ def child_annotations(pr: PipelineRun, pt: PipelineTask) -> dict[str, str]:
     _add_missing(annotations, metadata.annotations if metadata is not None else None)
     _add_missing(
         annotations,
-        {
-            k: v
-            for k, v in pr.metadata.annotations.items()
-            if not k.startswith(_RESERVED_ANNOTATION_PREFIX)
-        },
+        {k: v for k, v in pr.metadata.annotations.items() if not RESERVED_ANNOTATION_RE.search(k)},
     )
     if pt.task_spec is not None and pt.task_spec.metadata is not None:
         _add_missing(annotations, pt.task_spec.metadata.annotations)
@@ -352,7 +353,7 @@ def _per_pipeline_run(config: Config) -> bool:
     return config.features.coschedule in ("pipelineruns", "isolate-pipelinerun")
 
 
-def _task_binding(
+def task_workspace_binding(
     pr: PipelineRun, wb: WorkspaceBinding, task_workspace: str, sub_path: str, config: Config
 ) -> WorkspaceBinding:
     """Tekton's ``taskWorkspaceByWorkspaceVolumeSource``: the run's binding renamed, its
@@ -408,7 +409,7 @@ def task_run_workspaces(
         if binding is not None:
             if binding.persistent_volume_claim is not None or binding.volume_claim_template:
                 claim_workspace = pipeline_workspace
-            out.append(_task_binding(pr, binding, ws.name, ws.sub_path, config))
+            out.append(task_workspace_binding(pr, binding, ws.name, ws.sub_path, config))
             continue
         declared = resolved.task_spec.workspaces if resolved is not None else None
         if not any(d.name == ws.name and d.optional for d in declared or ()):

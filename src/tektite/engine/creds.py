@@ -197,6 +197,14 @@ def admit_service_account(
     reproduces: ``serviceAccountName`` defaults to ``default`` and, when the Pod lists no
     ``imagePullSecrets``, it gets the ServiceAccount's. Returns a new Pod."""
     out = copy.deepcopy(dict(pod))
+    admit_service_account_in_place(out, service_account)
+    return out
+
+
+def admit_service_account_in_place(
+    out: dict[str, Any], service_account: Mapping[str, Any] | None
+) -> None:
+    """``admit_service_account`` on a Pod the caller owns (no copy)."""
     spec = out.setdefault("spec", {})
     if not spec.get("serviceAccountName"):
         spec["serviceAccountName"] = DEFAULT_SERVICE_ACCOUNT
@@ -207,4 +215,3 @@ def admit_service_account(
         ]
         if pulls:
             spec["imagePullSecrets"] = pulls
-    return out

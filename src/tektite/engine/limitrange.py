@@ -165,12 +165,18 @@ def transform_pod(pod: Mapping[str, Any], limit_range: Mapping[str, Any] | None)
     virtual LimitRange's default requests shared out over the steps; those with some
     get the missing (or zero) ones. Returns a new Pod (the same one when no LimitRange)."""
     out = copy.deepcopy(dict(pod))
+    transform_pod_in_place(out, limit_range)
+    return out
+
+
+def transform_pod_in_place(out: dict[str, Any], limit_range: Mapping[str, Any] | None) -> None:
+    """``transform_pod`` on a Pod the caller owns (no copy)."""
     if limit_range is None:
-        return out
+        return
     containers = (out.get("spec") or {}).get("containers") or []
     steps = sum(1 for c in containers if _is_step(c))
     if steps == 0:
-        return out
+        return
     defaults = _default_step_requests(limit_range, steps)
     for c in containers:
         if not _is_step(c):
@@ -187,7 +193,6 @@ def transform_pod(pod: Mapping[str, Any], limit_range: Mapping[str, Any] | None)
                 if _get(requests, name).value == 0 and defaults and name in defaults:
                     requests[name] = str(defaults[name])
         c["resources"] = {**resources, "requests": requests}
-    return out
 
 
 # -- Kubernetes: defaulting and the LimitRanger admission plugin ----------------------------
@@ -250,6 +255,12 @@ def admit_pod(pod: Mapping[str, Any], limit_ranges: Sequence[Mapping[str, Any]])
     in the containers' and init containers' missing limits and requests, and the last
     one that set anything describes it in ``kubernetes.io/limit-ranger``."""
     out = copy.deepcopy(dict(pod))
+    admit_pod_in_place(out, limit_ranges)
+    return out
+
+
+def admit_pod_in_place(out: dict[str, Any], limit_ranges: Sequence[Mapping[str, Any]]) -> None:
+    """``admit_pod`` on a Pod the caller owns (no copy)."""
     spec = out.get("spec") or {}
     for c in [*(spec.get("containers") or ()), *(spec.get("initContainers") or ())]:
         _requests_from_limits(c)
@@ -264,4 +275,3 @@ def admit_pod(pod: Mapping[str, Any], limit_ranges: Sequence[Mapping[str, Any]])
             meta = out.setdefault("metadata", {})
             annotations = meta.setdefault("annotations", {})
             annotations[LIMIT_RANGER_ANNOTATION] = "LimitRanger plugin set: " + "; ".join(notes)
-    return out

@@ -13,8 +13,12 @@ Tekton aggregates them: the task succeeded when all of them did, failed when one
 and all are done, and so on. Retries are the TaskRun's own business (a retried TaskRun
 stays ``Unknown`` until its last attempt), so nothing here counts attempts.
 
-Custom tasks (``CustomRun``) and pipelines in pipelines (child ``PipelineRun``) are not
-modelled: Tektite has no CustomRun type yet, and both are alpha in Tekton.
+Pipelines in pipelines (alpha): a PipelineTask with ``pipelineRef``/``pipelineSpec`` runs
+child PipelineRuns instead of TaskRuns (:func:`child_pipeline_runs`). Tekton reads their
+``Succeeded`` condition for success, failure, running and the reason, but its
+``isCancelled``, ``isCancelledForTimeOut`` and ``isScheduled`` look at TaskRuns only, so
+for such a task they are always false; the same holds here. Custom tasks
+(``CustomRun``) are not modelled: Tektite has no CustomRun type yet.
 """
 
 from __future__ import annotations
@@ -51,10 +55,12 @@ __all__ = [
     "PipelineRunTimeouts",
     "PipelineTaskState",
     "SkipReason",
+    "child_pipeline_runs",
     "get_reason",
     "have_any_task_runs_failed",
     "is_cancelled",
     "is_cancelled_for_timeout",
+    "is_child_pipeline",
     "is_failure",
     "is_running",
     "is_scheduled",
@@ -123,10 +129,60 @@ class PipelineTaskState(Protocol):
         """Its child TaskRuns that exist."""
         ...
 
+    @property
+    def child_pipeline_runs(self) -> Sequence[PipelineRun]:
+        """Its child PipelineRuns that exist (pipelines in pipelines)."""
+        ...
+
 
 def task_name(task: PipelineTaskState) -> str:
     """The PipelineTask's name."""
     return task.pipeline_task.name
+
+
+def is_child_pipeline(task: PipelineTaskState) -> bool:
+    """Tekton's ``IsChildPipeline``: the PipelineTask has a ``pipelineRef``/``pipelineSpec``."""
+    pt = task.pipeline_task
+    return pt.pipeline_spec is not None or pt.pipeline_ref is not None
+
+
+def child_pipeline_runs(task: PipelineTaskState) -> Sequence[PipelineRun]:
+    """The task's child PipelineRuns (empty unless it is a child pipeline)."""
+    return task.child_pipeline_runs if is_child_pipeline(task) else ()
+
+
+_Run = TaskRun | PipelineRun
+
+
+def _runs(task: PipelineTaskState) -> Sequence[_Run]:
+    """The runs whose conditions decide the task: its child PipelineRuns for a child
+    pipeline, else its TaskRuns (Tekton's per-kind branches of ``isSuccessful`` etc.)."""
+    if is_child_pipeline(task):
+        return task.child_pipeline_runs
+    return task.task_runs
+
+
+def _succeeded(run: _Run) -> Condition | None:
+    """The ``Succeeded`` condition of a TaskRun or PipelineRun."""
+    for condition in (run.status.conditions if run.status else None) or ():
+        if condition.type == CONDITION_SUCCEEDED:
+            return condition
+    return None
+
+
+def _run_successful(run: _Run) -> bool:
+    condition = _succeeded(run)
+    return condition is not None and condition.status == "True"
+
+
+def _run_failure(run: _Run) -> bool:
+    condition = _succeeded(run)
+    return condition is not None and condition.status == "False"
+
+
+def _run_done(run: _Run) -> bool:
+    condition = _succeeded(run)
+    return condition is not None and condition.status != "Unknown"
 
 
 def is_task_run_successful(taskrun: TaskRun) -> bool:
@@ -157,33 +213,42 @@ def _cancelled(taskrun: TaskRun) -> bool:
 
 
 def is_scheduled(task: PipelineTaskState) -> bool:
-    """At least one child TaskRun exists."""
+    """At least one child TaskRun exists.
+
+    Tekton's ``isScheduled`` counts TaskRuns only: a child pipeline is never
+    "scheduled", which matters to the skip rules (a running child pipeline can be
+    reported as skipped once the run is stopping, as in Tekton).
+    """
     return bool(task.task_runs)
 
 
 def is_successful(task: PipelineTaskState) -> bool:
-    """Every child TaskRun succeeded (and there is at least one)."""
-    return bool(task.task_runs) and all(is_task_run_successful(tr) for tr in task.task_runs)
+    """Every child run succeeded (and there is at least one)."""
+    runs = _runs(task)
+    return bool(runs) and all(_run_successful(r) for r in runs)
 
 
 def have_any_task_runs_failed(task: PipelineTaskState) -> bool:
-    """Some child TaskRun is ``Succeeded=False``, whether or not the others are done."""
-    return any(is_task_run_failure(tr) for tr in task.task_runs)
+    """Some child run is ``Succeeded=False``, whether or not the others are done
+    (Tekton's ``haveAnyRunsFailed``)."""
+    return any(_run_failure(r) for r in _runs(task))
 
 
 def is_failure(task: PipelineTaskState) -> bool:
-    """A child TaskRun failed and all of them are done.
+    """A child run failed and all of them are done.
 
     True also for ``onError: continue`` tasks: whether the failure fails the run is the
     caller's question (see ``is_stopping`` and the condition counts).
     """
-    if not task.task_runs:
+    runs = _runs(task)
+    if not runs:
         return False
-    return have_any_task_runs_failed(task) and all(is_task_run_done(tr) for tr in task.task_runs)
+    return have_any_task_runs_failed(task) and all(_run_done(r) for r in runs)
 
 
 def is_cancelled(task: PipelineTaskState) -> bool:
-    """A child TaskRun ended ``TaskRunCancelled`` and all of them are done."""
+    """A child TaskRun ended ``TaskRunCancelled`` and all of them are done (never for a
+    child pipeline: Tekton looks at TaskRuns only)."""
     if not task.task_runs:
         return False
     done = all(is_task_run_done(tr) for tr in task.task_runs)
@@ -205,13 +270,13 @@ def is_cancelled_for_timeout(task: PipelineTaskState) -> bool:
 
 
 def is_running(task: PipelineTaskState) -> bool:
-    """Scheduled, and neither successful nor failed yet."""
-    return bool(task.task_runs) and not is_successful(task) and not is_failure(task)
+    """Scheduled (a child run exists), and neither successful nor failed yet."""
+    return bool(_runs(task)) and not is_successful(task) and not is_failure(task)
 
 
-def _first_condition(taskrun: TaskRun) -> Condition | None:
+def _first_condition(run: _Run) -> Condition | None:
     # Tekton reads Conditions[0], whatever its type.
-    conditions = taskrun.status.conditions if taskrun.status else None
+    conditions = run.status.conditions if run.status else None
     return conditions[0] if conditions else None
 
 
@@ -220,12 +285,13 @@ def get_reason(task: PipelineTaskState) -> str:
 
     ``""`` when the task has no run (skipped or not started).
     """
-    for taskrun in task.task_runs:
-        condition = _first_condition(taskrun)
-        if not is_task_run_successful(taskrun) and condition is not None:
+    runs = _runs(task)
+    for run in runs:
+        condition = _first_condition(run)
+        if not _run_successful(run) and condition is not None:
             return condition.reason
-    if task.task_runs:
-        condition = _first_condition(task.task_runs[0])
+    if runs:
+        condition = _first_condition(runs[0])
         if condition is not None:
             return condition.reason
     return ""

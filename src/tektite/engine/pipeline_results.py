@@ -49,6 +49,7 @@ from tektite.engine.pipeline_apply import (
 from tektite.engine.pipeline_facts import (
     PipelineRunFacts,
     PipelineTaskState,
+    is_child_pipeline,
     is_failure,
     is_successful,
     task_name,
@@ -153,6 +154,14 @@ def _resolve_one(
     if not is_successful(producer) and not is_failure(producer):
         raise UnresolvedResultError(
             f"task {go_quote(task_name(producer))} referenced by result was not finished",
+            ref.pipeline_task,
+        )
+    if is_child_pipeline(producer):
+        # Admission refuses such references (child pipelines' results are not
+        # propagated); Tekton would crash on one, here it is a missing result.
+        raise UnresolvedResultError(
+            f"{INVALID_TASK_RESULT_REFERENCE}: Could not find result with name {ref.result} "
+            f"for pipeline task {ref.pipeline_task}",
             ref.pipeline_task,
         )
     if is_matrixed(producer.pipeline_task):
@@ -344,6 +353,9 @@ def get_task_runs_results(facts: PipelineRunFacts) -> dict[str, list[RunResult]]
     by_name = facts.by_name
     for task in facts.state:
         name = task_name(task)
+        if is_child_pipeline(task):
+            # Results of child pipelines are not propagated (Tekton's limitation).
+            continue
         if not is_successful(task) and not is_failure(task):
             continue
         if not is_matrixed(task.pipeline_task):
@@ -380,7 +392,7 @@ def get_task_runs_artifacts(facts: PipelineRunFacts) -> dict[str, Artifacts | No
     (Tekton's ``GetTaskRunsArtifacts``): a matrixed task's runs merged."""
     out: dict[str, Artifacts | None] = {}
     for task in facts.state:
-        if not is_successful(task) and not is_failure(task):
+        if is_child_pipeline(task) or (not is_successful(task) and not is_failure(task)):
             continue
         if not is_matrixed(task.pipeline_task):
             status = task.task_runs[0].status

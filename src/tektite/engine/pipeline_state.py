@@ -31,6 +31,7 @@ from tektite.api.models import (
     ChildStatusReference,
     Condition,
     PipelineResult,
+    PipelineRun,
     PipelineRunResult,
     PipelineTask,
     SkippedTask,
@@ -52,6 +53,7 @@ from tektite.engine.pipeline_facts import (
     PipelineRunTimeouts,
     PipelineTaskState,
     SkipReason,
+    child_pipeline_runs,
     get_reason,
     have_any_task_runs_failed,
     is_cancelled,
@@ -202,7 +204,9 @@ _MAX_VALIDATION_MESSAGE_BYTES = 1024
 
 def _unscheduled(state: Iterable[PipelineTaskState], names: set[str]) -> list[PipelineTaskState]:
     """Tekton's ``getNextTasks``: the named tasks without any child run, in state order."""
-    return [t for t in state if task_name(t) in names and not t.task_runs]
+    return [
+        t for t in state if task_name(t) in names and not t.task_runs and not child_pipeline_runs(t)
+    ]
 
 
 def completed_or_skipped_dag_tasks(facts: PipelineRunFacts, now: datetime) -> list[str]:
@@ -275,8 +279,8 @@ def tasks_to_time_out(facts: PipelineRunFacts, now: datetime) -> list[PipelineTa
 
 
 def is_before_first_task_run(state: Iterable[PipelineTaskState]) -> bool:
-    """No child run exists yet."""
-    return not any(t.task_runs for t in state)
+    """No child run (TaskRun or child PipelineRun) exists yet."""
+    return not any(t.task_runs or child_pipeline_runs(t) for t in state)
 
 
 @dataclass(frozen=True, slots=True)
@@ -535,9 +539,9 @@ def couldnt_get_pipeline_result_message(pipelinerun_name: str, error: str) -> st
 # -- status fields ---------------------------------------------------------------------------
 
 
-def _display_name(pt: PipelineTask, taskrun: TaskRun) -> str:
+def _display_name(pt: PipelineTask, run: TaskRun | PipelineRun) -> str:
     replacements = {
-        f"params.{p.name}": p.value for p in taskrun.spec.params or () if isinstance(p.value, str)
+        f"params.{p.name}": p.value for p in run.spec.params or () if isinstance(p.value, str)
     }
     display_name = apply_replacements(pt.display_name, replacements) if pt.display_name else ""
     if pt.matrix is not None:
@@ -559,15 +563,31 @@ def _display_name(pt: PipelineTask, taskrun: TaskRun) -> str:
 
 
 def get_child_references(facts: PipelineRunFacts, now: datetime) -> list[ChildStatusReference]:
-    """``status.childReferences``: one entry per existing TaskRun, in state order.
+    """``status.childReferences``: one entry per existing TaskRun or child PipelineRun
+    (``kind: PipelineRun``, ``apiVersion: tekton.dev/v1``), in state order.
 
-    Display names get the TaskRun's string params substituted; a matrixed task's
+    Display names get the run's string params substituted; a matrixed task's
     runs are named after the ``matrix.include`` entries they match. When expressions
     are reported with the results of finished tasks substituted.
     """
     refs: list[ChildStatusReference] = []
     for task in facts.state:
         pt = resolution_view(facts, task)
+        pipeline_runs = child_pipeline_runs(task)
+        if pipeline_runs:
+            # Tekton's switch: a task's child PipelineRuns, else its TaskRuns.
+            for pipelinerun in pipeline_runs:
+                refs.append(
+                    ChildStatusReference(
+                        api_version="tekton.dev/v1",
+                        kind="PipelineRun",
+                        name=pipelinerun.metadata.name,
+                        display_name=_display_name(pt, pipelinerun),
+                        pipeline_task_name=task_name(task),
+                        when_expressions=pt.when,
+                    )
+                )
+            continue
         for taskrun in task.task_runs:
             refs.append(
                 ChildStatusReference(
@@ -617,11 +637,12 @@ def pipeline_run_results(
 
 
 def adjust_start_time(state: Iterable[PipelineTaskState], start_time: datetime) -> datetime:
-    """Move the start time back to the earliest child TaskRun's creation, if earlier."""
+    """Move the start time back to the earliest child run's creation, if earlier."""
     adjusted = start_time
     for task in state:
-        for taskrun in task.task_runs:
-            created = taskrun.metadata.creation_timestamp
+        runs: list[TaskRun | PipelineRun] = [*child_pipeline_runs(task), *task.task_runs]
+        for run in runs:
+            created = run.metadata.creation_timestamp
             if created is not None and parse_time(created) < adjusted:
                 adjusted = parse_time(created)
     return adjusted

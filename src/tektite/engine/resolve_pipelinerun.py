@@ -101,6 +101,7 @@ __all__ = [
     "USER_ERROR",
     "PipelineLookup",
     "PipelineRunFailure",
+    "PipelineRunSource",
     "ReferenceNotFoundError",
     "ResolutionCache",
     "ResolvedPipelineRun",
@@ -163,6 +164,15 @@ class PipelineLookup(Protocol):
         ...
 
 
+class PipelineRunSource(Protocol):
+    """The PipelineRun's child PipelineRuns by name (pipelines in pipelines), as
+    :class:`TaskRunSource` gives its TaskRuns."""
+
+    def get(self, name: str, /) -> PipelineRun | None:
+        """The child PipelineRun ``name`` of this PipelineRun, or ``None``."""
+        ...
+
+
 class TaskRunSource(Protocol):
     """The PipelineRun's TaskRuns by name (a ``dict`` is one); resolution asks only for
     the names of the runs of each task, as Tekton's reconciler asks its lister."""
@@ -210,6 +220,11 @@ class ResolvedPipelineTask:
     custom_task: bool = False
     child_pipeline_spec: PipelineSpec | None = None
     """The spec of a child pipeline (pipelines-in-pipelines, alpha)."""
+    child_pipeline_name: str = ""
+    """The referenced child Pipeline's name (``ResolvedPipeline.PipelineName``); ``""``
+    for an embedded pipelineSpec."""
+    child_pipeline_runs: list[PipelineRun] = field(default_factory=list)
+    """Those of its child PipelineRuns that exist."""
 
     @property
     def is_child_pipeline(self) -> bool:
@@ -470,9 +485,10 @@ def _resolve_task(
 
 def _resolve_child_pipeline(
     pt: PipelineTask, namespace: str, lookup: PipelineLookup
-) -> PipelineSpec:
+) -> tuple[PipelineSpec, str]:
+    """The child pipeline's spec and, for a pipelineRef, the Pipeline's name."""
     if pt.pipeline_spec is not None:
-        return pt.pipeline_spec
+        return pt.pipeline_spec, ""
     ref = pt.pipeline_ref
     assert ref is not None
     name = ref.name if ref.name.strip() else _error_log_name(ref.resolver, ref.params)
@@ -488,7 +504,7 @@ def _resolve_child_pipeline(
             f"pipelines.tekton.dev {go_quote(ref.name)} not found"
         )
         raise ReferenceNotFoundError("Pipeline", name, cause)
-    return cast(PipelineSpec, _clone(pipeline.spec))
+    return cast(PipelineSpec, _clone(pipeline.spec)), pipeline.metadata.name
 
 
 def resolve_pipeline_task(
@@ -501,6 +517,7 @@ def resolve_pipeline_task(
     is_final: bool = False,
     memo: dict[tuple[str, ...], ResolvedTask] | None = None,
     own_refs: Sequence[ChildStatusReference] | None = None,
+    pipeline_runs: PipelineRunSource | None = None,
 ) -> ResolvedPipelineTask:
     """Tekton's ``ResolvePipelineTask`` without the result references (see the module
     docstring): the run names, the existing TaskRuns (``task_runs`` by name) and the
@@ -508,7 +525,8 @@ def resolve_pipeline_task(
     Pipeline) or ``ValueError`` (a task with nothing to run). With ``memo``, resolved
     specs are shared between calls while their source is unchanged (treat them as
     read-only). ``own_refs``, when given, are the run's ``childReferences`` of this
-    task (the caller grouped them once for all tasks)."""
+    task (the caller grouped them once for all tasks). A child pipeline's existing
+    PipelineRuns are read from ``pipeline_runs`` by name."""
     if own_refs is not None:
         child_refs: Sequence[ChildStatusReference] | None = own_refs
     else:
@@ -517,8 +535,18 @@ def resolve_pipeline_task(
     namespace = pr.metadata.namespace
     if _is_child_pipeline(pt):
         names = run_names(child_refs, pt.name, pr.metadata.name, count, _PIPELINE_RUN_KIND)
-        spec = _resolve_child_pipeline(pt, namespace, lookup)
-        return ResolvedPipelineTask(pt, is_final, None, names, child_pipeline_spec=spec)
+        # setChildPipelineRunsAndResolvedPipeline: the existing runs, then the Pipeline.
+        runs = [pipeline_runs.get(name) if pipeline_runs is not None else None for name in names]
+        spec, pipeline_name = _resolve_child_pipeline(pt, namespace, lookup)
+        return ResolvedPipelineTask(
+            pt,
+            is_final,
+            None,
+            names,
+            child_pipeline_spec=spec,
+            child_pipeline_name=pipeline_name,
+            child_pipeline_runs=[r for r in runs if r is not None],
+        )
     if is_custom_task(pt):
         names = run_names(child_refs, pt.name, pr.metadata.name, count, _CUSTOM_RUN_KIND)
         return ResolvedPipelineTask(pt, is_final, None, names, custom_task=True)
@@ -1039,6 +1067,7 @@ def _resolve_tasks(
     config: Config,
     task_runs: TaskRunSource | None,
     memo: dict[tuple[str, ...], ResolvedTask] | None = None,
+    pipeline_runs: PipelineRunSource | None = None,
 ) -> list[ResolvedPipelineTask]:
     """Resolve tasks already started first, then the others, as Tekton's two passes."""
     child_refs = pr.status.child_references if pr.status is not None else None
@@ -1060,6 +1089,7 @@ def _resolve_tasks(
                     is_final=is_final,
                     memo=memo,
                     own_refs=by_task.get(pt.name, ()),
+                    pipeline_runs=pipeline_runs,
                 )
             )
         except ReferenceNotFoundError as err:
@@ -1129,7 +1159,7 @@ def _validate_before_first_run(
 def _is_before_first_run(pr: PipelineRun, tasks: Sequence[ResolvedPipelineTask]) -> bool:
     """Tekton's ``IsBeforeFirstTaskRun``. CustomRuns and child PipelineRuns are not fetched
     here: any recorded in ``status.childReferences`` counts as started."""
-    if any(t.task_runs for t in tasks):
+    if any(t.task_runs or t.child_pipeline_runs for t in tasks):
         return False
     child_refs = pr.status.child_references if pr.status is not None else None
     return not any(ref.kind != _TASK_RUN_KIND for ref in child_refs or ())
@@ -1206,6 +1236,7 @@ def resolve_pipelinerun(
     *,
     task_runs: TaskRunSource | None = None,
     cache: ResolutionCache | None = None,
+    pipeline_runs: PipelineRunSource | None = None,
 ) -> ResolvedPipelineRun | PipelineRunFailure:
     """Resolve what ``pipeline_run`` runs, or say why it cannot run.
 
@@ -1221,7 +1252,8 @@ def resolve_pipelinerun(
 
     ``task_runs`` are the PipelineRun's existing TaskRuns by name (a dict, or anything
     that reads one by name): a referenced Task is then read from the TaskRun's
-    ``status.taskSpec``, and the run counts as started.
+    ``status.taskSpec``, and the run counts as started. ``pipeline_runs`` are its
+    child PipelineRuns by name (pipelines in pipelines).
     Pending runs and cancellation are the caller's business (Tekton checks them first).
     With a ``cache`` (one per PipelineRun), work whose inputs did not change since the
     last call is reused; the result is then shared with later calls and is read-only.
@@ -1245,7 +1277,7 @@ def resolve_pipelinerun(
             status = msgspec.structs.replace(current, pipeline_spec=stage.spec)
             pr = msgspec.structs.replace(pr, status=status)
         spec, data = stage.spec, stage.data
-        tasks = _resolve_tasks(pr, spec, data, lookup, config, task_runs, memo)
+        tasks = _resolve_tasks(pr, spec, data, lookup, config, task_runs, memo, pipeline_runs)
         _validate_resolved(pr, stage.original, spec, tasks, config)
         if _is_before_first_run(pr, tasks):
             _validate_before_first_run(pr, spec, tasks)

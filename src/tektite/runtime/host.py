@@ -1,7 +1,9 @@
 """``HostRuntime``: run a Pod manifest's containers as local processes.
 
 Each Pod gets ``<data_dir>/pods/<namespace>/<name>/`` with one directory per volume
-(see ``volumes``), and each container's output goes to
+(see ``volumes``; where there is tmpfs, its ``.tektite`` and the volumes that need not
+be on disk live there: ``host_state.scratch_root``, turned off by
+``TEKTITE_POD_SCRATCH=disk``), and each container's output goes to
 ``<data_dir>/logs/<namespace>/<pod>/<container>.log`` (stdout and stderr interleaved
 in order), which outlives the Pod. Container images are not pulled or run, with three
 exceptions:
@@ -72,6 +74,8 @@ from tektite.runtime.spawner import Spawner
 # Linux reads at most this much of a "#!" line (BINPRM_BUF_SIZE, 256 with the newline).
 _SHEBANG_LIMIT = 255
 LOG_POLL_SECONDS = 0.05
+LOG_IDLE_POLL_SECONDS = 0.2
+"""How often the log of a container that has not started yet is looked at."""
 
 
 def entrypoint_shim(python: str, source_root: str) -> str:
@@ -196,6 +200,9 @@ class HostRuntime:
         mountpoints = HostMountpoints()
         # Pods of a runtime that died on this data directory run on: adopt them.
         self._orphans = host_state.claim_orphans(data_dir / "pods")
+        scratch = host_state.scratch_root(data_dir)
+        if scratch is not None:
+            host_state.collect_scratch(scratch, data_dir / "pods")
         if mode == mount_modes.NAMESPACE and not self._orphans:
             # (With orphans, their containers' mountpoints may look unused until they
             # are planned again: removing one would detach it under them.)
@@ -223,6 +230,7 @@ class HostRuntime:
             sidecar_log_results_image=sidecar_log_results_image,
             working_dir_init_image=working_dir_init_image,
             busybox=shell,
+            scratch=scratch,
         )
         self._pods: dict[PodKey, PodRun] = {}
         self._watchers: set[asyncio.Queue[PodKey]] = set()
@@ -372,7 +380,20 @@ class HostRuntime:
                 chunk = _read_from(path, offset)
             if finished:
                 return
+            await self._log_wait(key, container)
+
+    async def _log_wait(self, key: PodKey, container: str) -> None:
+        """Until there may be more to read: the next poll, or the container's end (its
+        last output is then read at once, not a poll later)."""
+        run = self._pods.get(key)
+        found = run.find(container) if run is not None else None
+        if found is None or found.exited.done():
             await asyncio.sleep(LOG_POLL_SECONDS)
+            return
+        # (Many Pods run at once: their waiting steps need no 20 polls a second.)
+        poll = LOG_POLL_SECONDS if found.process is not None else LOG_IDLE_POLL_SECONDS
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(asyncio.shield(found.exited), poll)
 
     def _finished(self, key: PodKey, container: str) -> bool:
         run = self._pods.get(key)
@@ -393,6 +414,8 @@ class HostRuntime:
             self._context.busybox.remove()
         if self._context.cgroups is not None:
             self._context.cgroups.close()
+        if self._context.scratch is not None:
+            host_state.prune_scratch(self._context.scratch)
 
 
 def _read_from(path: Path, offset: int) -> bytes:

@@ -103,6 +103,9 @@ class HostContext:
     working_dir_init_image: str = ""
     busybox: BusyboxShell | None = None
     """Busybox-based images' shell (None: the host has no busybox)."""
+    scratch: Path | None = None
+    """Where Pod directories live on tmpfs (``host_state.scratch_root``; None: under
+    ``<data_dir>/pods``)."""
 
 
 class ContainerRun:
@@ -181,6 +184,13 @@ class PodRun:
         spec: dict[str, Any] = pod.setdefault("spec", {})
         self.dir = context.data_dir / "pods" / self.key.namespace / self.key.name
         self.internal = self.dir / ".tektite"
+        self.scratch: Path | None = None
+        """Where ``internal`` links to on tmpfs (None: it is on disk). Paths go through
+        the link, so what containers see does not depend on where it lives."""
+        if context.scratch is not None and not (
+            os.path.isdir(self.internal) and not os.path.islink(self.internal)
+        ):  # (a real directory: a Pod of an earlier version, adopted where it is)
+            self.scratch = context.scratch / self.key.namespace / self.key.name
         self.log_dir = context.data_dir / "logs" / self.key.namespace / self.key.name
         self.init_containers = [
             ContainerRun(item, init=True) for item in spec.get("initContainers") or []
@@ -313,6 +323,9 @@ class PodRun:
 
     def start(self) -> None:
         """Prepare the directories and start the Pod's main task."""
+        if self.scratch is not None:
+            self.dir.mkdir(parents=True, exist_ok=True)
+            host_state.link_pod_dir(self.internal, self.scratch)
         self.internal.mkdir(parents=True, exist_ok=True)
         for sub in ("launch", "termination", "errors", host_state.STATE_DIR):
             (self.internal / sub).mkdir(exist_ok=True)
@@ -365,11 +378,17 @@ class PodRun:
                 await self._terminate([container], self._grace())
         self.changed()
 
+    def _scratch_volumes(self) -> Path | None:
+        """Where volumes go that need not be on disk (``volumes.keeps_data``)."""
+        return None if self.scratch is None else self.internal / "volumes"
+
     async def _setup_volumes(self) -> bool:
         """Materialise the volumes, retrying as the kubelet does while one is missing."""
         while True:
             try:
-                self.volumes = materialise_volumes(self.pod, self.dir, self.context.cluster)
+                self.volumes = materialise_volumes(
+                    self.pod, self.dir, self.context.cluster, self._scratch_volumes()
+                )
                 return True
             except (VolumeError, OSError) as error:
                 message = error.message if isinstance(error, VolumeError) else str(error)
@@ -908,7 +927,9 @@ class PodRun:
                     if container.tracker.close():
                         break
                     await asyncio.sleep(0.01)
-        remove_pod_dir(self.dir)
+        remove_pod_dir(self.dir)  # (the link to the scratch first: no orphan is seen)
+        if self.scratch is not None:
+            remove_pod_dir(self.scratch)
         if self.owner_fd is not None:
             os.close(self.owner_fd)
             self.owner_fd = None

@@ -33,6 +33,15 @@ recorded exit (the launcher service was killed too, or the machine rebooted) is 
 the kubelet reports for a container whose state is lost: terminated with exit code
 137, reason ``ContainerStatusUnknown``, so the TaskRun fails and says so. Nothing is
 run a second time.
+
+Where tmpfs is at hand (``/dev/shm``), ``.tektite`` is a symlink to the Pod's directory
+in a private scratch directory there (``scratch_root``), which also holds the volumes
+that need not be on disk (all but the emptyDirs that may hold the user's data,
+``volumes.keeps_data``): creating and removing a Pod's dozen small directories and
+state files then costs no journalled disk writes. The scratch survives the runtime's
+process, so a crash is adopted as above; after a reboot it is gone, and the TaskRuns
+of such Pods fail with ``TaskRunPodLost`` instead (their processes died with the
+machine either way).
 """
 
 from __future__ import annotations
@@ -40,9 +49,12 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import fcntl
+import hashlib
 import json
 import os
+import shutil
 import signal
+import stat
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -53,6 +65,9 @@ from tektite.runtime.protocol import Pod
 from tektite.runtime.spawner import LaunchedProcess
 
 MANIFEST = "pod.json"
+ENGINE_FILE = "engine"
+"""Present beside the manifest when a container engine (podman/docker) runs the Pod:
+its own runtime adopts it, never the host runtime (which would run its steps again)."""
 OWNER_LOCK = "owner.lock"
 STATE_DIR = "state"
 LOST_REASON = "ContainerStatusUnknown"
@@ -213,6 +228,124 @@ class AdoptedProcess(LaunchedProcess):
             self._pidfd = None
 
 
+# -- where Pod directories live ---------------------------------------------------------
+
+SHM = Path("/dev/shm")
+_SCRATCH_GRACE = 60.0
+_DATA_DIR_FILE = ".data-dir"
+
+
+def scratch_root(data_dir: Path, shm: Path = SHM) -> Path | None:
+    """The tmpfs directory holding ``data_dir``'s Pod directories (created if need be),
+    or None when there is no usable tmpfs: then they live under ``data_dir/pods``.
+
+    ``<shm>/tektite-<uid>`` must be a directory of this user that nobody else can
+    write (``/dev/shm`` is world-writable: someone may have planted it); below it, one
+    directory per data directory (a hash of its path).
+    """
+    if os.environ.get("TEKTITE_POD_SCRATCH") == "disk" or not os.access(shm, os.W_OK):
+        return None
+    base = shm / f"tektite-{os.geteuid()}"
+    try:
+        with contextlib.suppress(FileExistsError):
+            os.mkdir(base, 0o700)
+        info = os.lstat(base)
+        if not stat.S_ISDIR(info.st_mode) or info.st_uid != os.geteuid() or info.st_mode & 0o022:
+            return None
+        root = base / hashlib.sha256(str(data_dir).encode()).hexdigest()[:16]
+        root.mkdir(mode=0o700, exist_ok=True)
+        owner = root / _DATA_DIR_FILE
+        if not owner.exists():
+            owner.write_text(str(data_dir))
+    except OSError:
+        return None
+    _sweep_scratch(base, root)
+    return root
+
+
+def _sweep_scratch(base: Path, keep: Path) -> None:
+    """Remove the scratch of data directories that no longer exist (a temporary one
+    deleted without its runtime closing, e.g. after a crash): nothing could ever adopt
+    those Pods, and tmpfs is memory. A scratch with a Pod a live runtime owns stays."""
+    for root in base.iterdir():
+        if root == keep:
+            continue
+        try:
+            data_dir = (root / _DATA_DIR_FILE).read_text()
+        except OSError:
+            continue  # being made, or not ours to judge
+        if os.path.exists(data_dir):
+            continue
+        held = []
+        try:
+            for scratch in root.glob("*/*"):
+                fd = claim(scratch)
+                if fd is None:
+                    break  # a live runtime still runs one of its Pods
+                held.append(fd)
+            else:
+                shutil.rmtree(root, ignore_errors=True)
+        except OSError:
+            pass
+        finally:
+            for fd in held:
+                os.close(fd)
+
+
+def link_pod_dir(link: Path, target: Path) -> None:
+    """Create the Pod's scratch directory ``target`` and make ``link`` (its
+    ``.tektite``) point to it, replacing a stale link (a Pod of the same name whose
+    scratch is gone)."""
+    target.mkdir(parents=True, exist_ok=True)
+    for _ in range(3):
+        try:
+            os.symlink(target, link)
+            return
+        except FileExistsError:
+            if os.path.islink(link):
+                if os.readlink(link) == str(target):
+                    return
+                os.unlink(link)
+            else:
+                raise
+        except FileNotFoundError:
+            link.parent.mkdir(parents=True, exist_ok=True)
+
+
+def collect_scratch(root: Path, pods_dir: Path) -> None:
+    """Remove scratch Pod directories no ``.tektite`` link leads to any more (the Pod's
+    directory was deleted while the runtime was down) and that no live runtime owns."""
+    for scratch in root.glob("*/*"):
+        link = pods_dir / scratch.parent.name / scratch.name / ".tektite"
+        with contextlib.suppress(OSError):
+            if os.readlink(link) == str(scratch):
+                continue
+        try:
+            if time.time() - os.stat(scratch).st_mtime < _SCRATCH_GRACE:
+                continue  # another runtime on this data directory may be making it
+            fd = claim(scratch)
+        except OSError:
+            continue
+        if fd is None:
+            continue  # a live runtime runs it
+        shutil.rmtree(scratch, ignore_errors=True)
+        os.close(fd)
+
+
+def prune_scratch(root: Path) -> None:
+    """Remove ``root`` and its namespace directories if they are empty (a runtime
+    closing leaves nothing behind on tmpfs)."""
+    with contextlib.suppress(OSError):
+        names = os.listdir(root)
+        for namespace in names:
+            with contextlib.suppress(OSError):
+                os.rmdir(root / namespace)
+        if not set(os.listdir(root)) - {_DATA_DIR_FILE}:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(root / _DATA_DIR_FILE)
+            os.rmdir(root)
+
+
 # -- the Pod's manifest and owner ----------------------------------------------------------
 
 
@@ -245,11 +378,14 @@ class Orphan:
     owner_fd: int
 
 
-def claim_orphans(pods_dir: Path) -> list[Orphan]:
-    """Claim every Pod under ``<data_dir>/pods`` whose runtime is gone."""
+def claim_orphans(pods_dir: Path, engine: str = "") -> list[Orphan]:
+    """Claim every Pod under ``<data_dir>/pods`` whose runtime is gone and that
+    ``engine`` ran ("": the host runtime, whose Pods record no engine)."""
     found: list[Orphan] = []
     for manifest in sorted(pods_dir.glob(f"*/*/.tektite/{MANIFEST}")):
         internal = manifest.parent
+        if saved_engine(internal) != engine:
+            continue
         fd = claim(internal)
         if fd is None:
             continue
@@ -264,3 +400,18 @@ def claim_orphans(pods_dir: Path) -> list[Orphan]:
             continue
         found.append(Orphan(pod, start_time, fd))
     return found
+
+
+def save_engine(internal: Path, flavour: str) -> None:
+    """Record that container engine ``flavour`` runs the Pod (before its manifest)."""
+    temporary = internal / f".{ENGINE_FILE}.tmp"
+    temporary.write_text(flavour)
+    os.replace(temporary, internal / ENGINE_FILE)
+
+
+def saved_engine(internal: Path) -> str:
+    """The engine that ran the Pod ("" when not recorded: a host runtime Pod)."""
+    try:
+        return (internal / ENGINE_FILE).read_text().strip()
+    except OSError:
+        return ""

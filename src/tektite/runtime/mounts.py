@@ -217,6 +217,8 @@ class HostMountpoints:
         self._registry = registry or default_registry()
         self._users: dict[str, set[object]] = {}
         self._locks: dict[str, int] = {}
+        self._marks = 0  # bumped whenever this runtime marks or unmarks a path
+        self._tops: tuple[int, int, set[str]] | None = None
 
     def _lock_file(self, path: str) -> Path:
         return self._registry / (quote(path, safe="") + ".lock")
@@ -241,7 +243,25 @@ class HostMountpoints:
         return os.pread(fd, 1, 0) == b"1"
 
     def tops(self) -> set[str]:
-        """Top-level directories (``/tekton``) that Tektite created on this host."""
+        """Top-level directories (``/tekton``) that Tektite created on this host.
+
+        Read again only when the registry gained or lost a lock file, or this runtime
+        marked or unmarked one (it is asked for every container): a mark made meanwhile
+        by another runtime on an existing lock file is seen later, which only changes
+        how the next containers' mountpoints are laid out, not whether they work.
+        """
+        try:
+            version = os.stat(self._registry).st_mtime_ns
+        except OSError:
+            return set()
+        cached = self._tops
+        if cached is not None and cached[:2] == (version, self._marks):
+            return {path for path in cached[2] if os.path.isdir(path)}
+        found = self._read_tops()
+        self._tops = (version, self._marks, found)
+        return set(found)
+
+    def _read_tops(self) -> set[str]:
         found: set[str] = set()
         try:
             names = os.listdir(self._registry)
@@ -282,6 +302,7 @@ class HostMountpoints:
                     elif os.path.isfile(path) and os.path.getsize(path) == 0:
                         os.unlink(path)
                     os.ftruncate(fd, 0)
+                    self._marks += 1
             except OSError:
                 pass  # in use, not empty or already gone
             finally:
@@ -305,6 +326,7 @@ class HostMountpoints:
                     else:
                         os.makedirs(step, mode=0o755, exist_ok=True)
                     os.pwrite(fd, b"1", 0)
+                    self._marks += 1
                 if self._marked(fd):
                     self._users.setdefault(step, set()).add(user)
                 else:
@@ -333,6 +355,7 @@ class HostMountpoints:
                 elif os.path.isfile(path) and os.path.getsize(path) == 0:
                     os.unlink(path)
                 os.ftruncate(fd, 0)
+                self._marks += 1
             except OSError:
                 pass  # not empty (or busy): leave it, still marked as ours
             self._drop(path)

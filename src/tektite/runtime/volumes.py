@@ -15,6 +15,12 @@ PersistentVolumeClaims, which live where ``ClusterData.claim_directory`` says, a
 - ``projected``: configMap, secret and downwardAPI sources merged (service account
   tokens are written empty: there is no API server to issue one).
 
+With ``scratch`` (a directory on tmpfs, see ``host_state.scratch_root``), every
+volume but the emptyDirs that may hold the user's data (``keeps_data``, which stay on
+disk as the kubelet's default medium is) is made there instead: Tekton's own small
+emptyDirs, and the files of configMap, secret and downward API volumes (which the
+kubelet keeps on tmpfs too).
+
 Files are replaced atomically (write then rename) so a reader never sees half a file.
 The kubelet's ``..data`` symlink indirection is not reproduced.
 """
@@ -277,10 +283,34 @@ def _host_path(volume: dict[str, Any]) -> str:
     return path
 
 
+# Tekton's own emptyDirs that only ever hold a few small files (scripts, results, step
+# metadata, the entrypoint's copy, credentials): fine on tmpfs. Its /workspace, where
+# steps without a workspace write, may hold anything.
+_SMALL_PREFIXES = ("tekton-internal-", "tekton-creds-init-home-")
+_LARGE_INTERNAL = frozenset({"tekton-internal-workspace"})
+
+
+def keeps_data(volume: dict[str, Any]) -> bool:
+    """An emptyDir on the kubelet's default medium (node disk) that may hold the
+    user's data: kept on disk even when the Pod's directory is on tmpfs."""
+    kind = volume_kind(volume)
+    if kind == "ephemeral":
+        return True
+    if kind != "emptyDir" or (volume.get("emptyDir") or {}).get("medium") == "Memory":
+        return False
+    name = str(volume.get("name", ""))
+    return name in _LARGE_INTERNAL or not name.startswith(_SMALL_PREFIXES)
+
+
 def materialise_volume(
-    pod: Pod, volume: dict[str, Any], pod_dir: Path, cluster: ClusterData
+    pod: Pod,
+    volume: dict[str, Any],
+    pod_dir: Path,
+    cluster: ClusterData,
+    scratch: Path | None = None,
 ) -> HostVolume:
-    """Create one volume on the host; raise VolumeError if it cannot be (yet)."""
+    """Create one volume on the host; raise VolumeError if it cannot be (yet).
+    ``scratch``: where volumes that are not ``keeps_data`` go (default: ``pod_dir``)."""
     name = str(volume.get("name", ""))
     kind = volume_kind(volume)
     if kind not in _SUPPORTED:
@@ -297,7 +327,7 @@ def materialise_volume(
         return HostVolume(name, kind, claimed, read_only, owned=False)
     if kind == "hostPath":
         return HostVolume(name, kind, _host_path(volume), False, owned=False)
-    directory = pod_dir / name
+    directory = (pod_dir if scratch is None or keeps_data(volume) else scratch) / name
     files = volume_files(pod, volume, cluster)
     if files is None:
         directory.mkdir(parents=True, exist_ok=True)
@@ -308,14 +338,17 @@ def materialise_volume(
     return HostVolume(name, kind, str(directory), kind in _READ_ONLY_KINDS, owned=True)
 
 
-def materialise_volumes(pod: Pod, pod_dir: Path, cluster: ClusterData) -> dict[str, HostVolume]:
-    """Create every volume of ``pod`` under ``pod_dir``; VolumeError names the first
-    that cannot be set up, prefixed as the kubelet's ``MountVolume.SetUp`` event is."""
+def materialise_volumes(
+    pod: Pod, pod_dir: Path, cluster: ClusterData, scratch: Path | None = None
+) -> dict[str, HostVolume]:
+    """Create every volume of ``pod`` under ``pod_dir`` (or ``scratch``, see
+    ``materialise_volume``); VolumeError names the first that cannot be set up,
+    prefixed as the kubelet's ``MountVolume.SetUp`` event is."""
     volumes: dict[str, HostVolume] = {}
     for volume in (pod.get("spec") or {}).get("volumes") or []:
         name = str(volume.get("name", ""))
         try:
-            volumes[name] = materialise_volume(pod, volume, pod_dir, cluster)
+            volumes[name] = materialise_volume(pod, volume, pod_dir, cluster, scratch)
         except VolumeError as error:
             raise VolumeError(
                 f'MountVolume.SetUp failed for volume "{name}" : {error.message}',

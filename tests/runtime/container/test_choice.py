@@ -85,8 +85,11 @@ def test_auto_falls_back_to_host_without_an_engine(
     """No engine is simulated by hiding the binaries from ``shutil.which`` (a fake:
     the machine has podman)."""
     from tektite.embedded import make_runtime
+    from tektite.runtime.container import engine as engine_module
 
     monkeypatch.setattr(shutil, "which", lambda *_a, **_k: None)
+    # A probe earlier in this process found podman and remembers it: forget that.
+    monkeypatch.setattr(engine_module, "_PROBED", {})
     store = SqliteStore(tmp_path / "db")
     try:
         runtime = make_runtime("auto", tmp_path, store, PodImages())

@@ -290,3 +290,32 @@ def test_always_pull_policy_pulls_even_a_present_image(podman_run: Run) -> None:
     )
     assert outcome.condition["reason"] == "TaskRunImagePullFailed", outcome.run["status"]
     assert f'Back-off pulling image "{BUSYBOX}"' in outcome.condition["message"]
+
+
+def test_missing_working_dirs_are_created(podman_run: Run) -> None:
+    outcome = podman_run(
+        taskrun(
+            "wd",
+            {
+                "taskSpec": {
+                    "steps": [
+                        {
+                            "name": "image",
+                            "image": "busybox",
+                            "workingDir": "/made/here",
+                            "script": "pwd",
+                        },
+                        {
+                            "name": "volume",
+                            "image": "busybox",
+                            "workingDir": "/workspace/a/b",
+                            "script": "pwd",
+                        },
+                    ]
+                }
+            },
+        )
+    )
+    assert outcome.condition["reason"] == "Succeeded", outcome.run["status"]
+    assert outcome.logs["default/wd-pod/step-image.log"] == "/made/here\n"
+    assert outcome.logs["default/wd-pod/step-volume.log"] == "/workspace/a/b\n"

@@ -274,6 +274,17 @@ class Engine:
         process's environment, from which ``-e NAME`` arguments take their values."""
         await self.run(["create", *args], env=env)
 
+    async def make_directory(self, name: str, path: str) -> None:
+        """Create directory ``path`` in created container ``name``'s file system, as
+        the kubelet's runtime creates a missing ``workingDir`` (docker does it itself;
+        podman 4 refuses to start instead)."""
+        if self.flavour != PODMAN:
+            return
+        _, out, _ = await self.run(["mount", name])
+        root = out.decode().strip()
+        if root:
+            os.makedirs(os.path.join(root, path.lstrip("/")), mode=0o755, exist_ok=True)
+
     async def start_attached(self, name: str, log_fd: int) -> asyncio.subprocess.Process:
         """Start container ``name`` with its output going to ``log_fd``; the returned
         process ends when the container does, with its exit code."""
@@ -291,6 +302,14 @@ class Engine:
             stderr=log_fd,
         )
 
+    async def status(self, name: str) -> str:
+        """A container's ``State.Status`` (``created``, ``running``, ``exited``, …);
+        "" when it cannot be read."""
+        code, out, _ = await self.run(
+            ["container", "inspect", "--format", "{{.State.Status}}", name], check=False
+        )
+        return out.decode().strip() if code == 0 else ""
+
     async def container_state(self, name: str) -> dict[str, Any]:
         """``State`` of a container (ExitCode, StartedAt, FinishedAt, OOMKilled, Error)."""
         _, out, _ = await self.run(["container", "inspect", name])
@@ -300,6 +319,34 @@ class Engine:
         state: dict[str, Any] = data[0].get("State") or {}
         state["Id"] = data[0].get("Id") or ""
         return state
+
+    async def states(self, names: Sequence[str]) -> dict[str, dict[str, Any]]:
+        """``State`` (with ``Id``) of each of the containers that exists, by name."""
+        if not names:
+            return {}
+        _, out, _ = await self.run(["container", "inspect", *names], check=False)
+        try:
+            data = json.loads(out or b"[]")
+        except ValueError:
+            return {}
+        found: dict[str, dict[str, Any]] = {}
+        for item in data if isinstance(data, list) else []:
+            state: dict[str, Any] = dict(item.get("State") or {})
+            state["Id"] = item.get("Id") or ""
+            found[str(item.get("Name") or "").lstrip("/")] = state
+        return found
+
+    async def wait_process(self, name: str) -> asyncio.subprocess.Process:
+        """A ``wait`` process for container ``name``: it ends once the container has
+        (the exit code is then read with ``states``)."""
+        return await asyncio.create_subprocess_exec(
+            self.binary,
+            "wait",
+            name,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
 
     async def exec(self, name: str, argv: Sequence[str], timeout: float) -> tuple[int, bytes]:
         """Run ``argv`` inside container ``name``; (exit code, output). A timeout gives

@@ -178,8 +178,9 @@ def plan_container(
     os.chmod(termination_file, 0o666)  # a runAsUser container must be able to write it
     termination_path = str(container.get("terminationMessagePath") or DEFAULT_TERMINATION_PATH)
 
-    # --rm: the engine removes the container as it ends (its status is kept here).
-    args = ["--name", name, "--rm", "--pull", "never"]
+    # No --rm: an ended container keeps its exit code in the engine until the Pod
+    # removes it, so a runtime restarted after a crash can still read it.
+    args = ["--name", name, "--pull", "never"]
     for key, value in labels.items():
         args += ["--label", f"{key}={value}"]
     if passthrough:

@@ -27,10 +27,12 @@ would make every run on an offline machine fail). A failed pull shows the contai
 the kubelet's back-off (10 s doubling to 5 min); ``Never`` with a missing image shows
 ``ErrImageNeverPull``.
 
-Containers are created with ``--rm``, so the engine removes each as it ends; those
-never started, and the sandbox, are removed once every container has ended, or when
-the Pod is deleted — always: the runtime deletes every Pod on close, and if a deletion
-fails a final sweep removes whatever carries its owner label.
+Containers are removed, with the sandbox, once every container has ended (the
+Pod's final status is saved first), or when the Pod is deleted — always: the runtime
+deletes every Pod on close, and if a deletion fails a final sweep removes whatever
+carries its owner label. They are not created with ``--rm``: an ended container keeps
+its exit code in the engine, so a runtime restarted after a crash of the controller
+adopts the Pod and carries it on (``resume``; ``pod_state`` has the details).
 
 Not reproduced: ``OOMKilled`` (the engine does not report an OOM kill of a child of
 the container's first process, and the step wrapper is that process: the step ends
@@ -49,13 +51,14 @@ import os
 import signal
 import threading
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from tektite.engine.pod import PodImages
-from tektite.runtime.container import host_init
+from tektite.runtime import host_state
+from tektite.runtime.container import host_init, pod_state
 from tektite.runtime.container.engine import (
     LABEL_OWNER,
     LABEL_POD,
@@ -66,6 +69,7 @@ from tektite.runtime.container.engine import (
 from tektite.runtime.container.plan import plan_container
 from tektite.runtime.container_env import ContainerConfigError
 from tektite.runtime.image_map import ImageMap
+from tektite.runtime.mounts import Mount
 from tektite.runtime.pod_status import (
     COMPLETED,
     CONTAINER_CREATING,
@@ -91,6 +95,7 @@ FALLBACK_LOG_LINES = 80
 FALLBACK_LOG_BYTES = 2048
 NOP_STOP_MESSAGE = "Sidecar container successfully stopped by nop image"
 CONFIG_RETRY_SECONDS = 2.0
+START_WAIT_SECONDS = 30.0
 PULL_BACKOFF_START = 10.0
 PULL_BACKOFF_MAX = 300.0
 ERR_IMAGE_PULL = "ErrImagePull"
@@ -156,6 +161,9 @@ class Container:
     started_mono: float = 0.0
     probes_started: bool = False
     termination_file: Path | None = None
+    adopted: bool = False
+    """Started by a runtime that died: ``process`` is an engine ``wait`` and the exit
+    code is read from the engine."""
 
     @property
     def name(self) -> str:
@@ -262,7 +270,13 @@ class ContainerPod:
         self.patterns: list[bytes] = []
         self.removed = False
         self.removal_done = False
+        self.early_images: dict[str, asyncio.Task[ImageInfo]] = {}
         self.wake = asyncio.Event()
+        self.owner_fd: int | None = None
+        self.final: dict[str, Any] | None = None
+        """The saved final status of an adopted Pod whose containers had all ended."""
+        self.lost = False
+        self.lost_tasks: set[asyncio.Task[None]] = set()
 
     # ------------------------------------------------------------------ status
 
@@ -297,6 +311,9 @@ class ContainerPod:
     def pod_json(self) -> Pod:
         """The manifest with its current ``status``."""
         pod: Pod = copy.deepcopy(self.pod)
+        if self.final is not None:
+            pod["status"] = copy.deepcopy(self.final)
+            return pod
         unfinished_init = [c.name for c in self.init_containers if c.record.terminated is None]
         unready = [c.name for c in self.containers if not c.record.ready]
         self.conditions.set("PodScheduled", True)
@@ -337,17 +354,169 @@ class ContainerPod:
 
     def start(self) -> None:
         """Prepare the directories and start the Pod's main task."""
-        for sub in ("termination", "cid"):
+        for sub in ("termination", "cid", pod_state.STARTED):
             (self.internal / sub).mkdir(parents=True, exist_ok=True)
         if self.log_dir.exists():
             for old in self.log_dir.glob("*.log"):
                 old.unlink()
         self.log_dir.mkdir(parents=True, exist_ok=True)
+        # Before any container starts: a runtime restarting after a crash finds the Pod.
+        self.owner_fd = host_state.claim(self.internal)
+        host_state.save_engine(self.internal, self.context.engine.flavour)
+        self._persist()
+        self._run(self._main())
+
+    def _run(self, main: Coroutine[Any, Any, None], *, adopted: bool = False) -> None:
         loop = asyncio.get_running_loop()
-        self.task = loop.create_task(self._main())
+        self.task = loop.create_task(main)
         deadline = self.pod["spec"].get("activeDeadlineSeconds")
         if isinstance(deadline, int) and 0 < deadline < 2**31 - 1:
-            self.deadline_task = loop.create_task(self._deadline(deadline))
+            left = float(deadline)
+            started = pod_state.rfc3339_seconds(self.start_time) if adopted else None
+            if started is not None:
+                left -= time.time() - started  # the Pod's deadline runs from its start
+            self.deadline_task = loop.create_task(self._deadline(max(0.0, left)))
+
+    def _persist(self) -> None:
+        """Save the manifest for a restarted runtime (``pod_state``)."""
+        with contextlib.suppress(OSError):  # the Pod is being deleted
+            host_state.save_pod(self.internal, self.pod, self.start_time)
+
+    def finished(self, name: str) -> bool:
+        """Whether container ``name`` has ended (or is not one of the Pod's)."""
+        if self.final is not None:
+            return True
+        found = self.find(name)
+        return found is None or found.record.terminated is not None
+
+    # ------------------------------------------------------------------ adoption
+
+    async def resume(self, start_time: str, owner_fd: int) -> None:
+        """Adopt the Pod of a runtime that died (``pod_state``): rebuild the containers'
+        statuses from the engine, then carry the Pod on without starting any step a
+        second time. Returns once the statuses are rebuilt."""
+        self.owner_fd = owner_fd
+        self.start_time = start_time or self.start_time
+        for sub in ("termination", "cid", pod_state.STARTED):
+            (self.internal / sub).mkdir(parents=True, exist_ok=True)
+        self.log_dir.mkdir(parents=True, exist_ok=True)
+        self.final = pod_state.read_final(self.internal)
+        if self.final is not None:
+            return  # it had ended; its containers may be left: the deletion removes them
+        engine = self.context.engine
+        states = await engine.states([c.engine_name for c in self.all_containers()])
+        await self._settle_starts(states)
+        if not pod_state.all_created(self.internal):
+            # No step had started: nothing that must run only once has run. Start over.
+            await engine.remove(list(states))
+            if self._needs_sandbox():
+                await engine.remove_sandbox(f"{self.prefix}-pod")
+            for old in self.log_dir.glob("*.log"):
+                old.unlink()
+            self._run(self._main(), adopted=True)
+            return
+        self.patterns = self.context.mask_patterns(self.pod)
+        self.initialized = True
+        if self._needs_sandbox():
+            self.sandbox = f"{self.prefix}-pod"
+        for container in self.all_containers():
+            self._adopt_state(container, states.get(container.engine_name))
+        with contextlib.suppress(VolumeError, OSError):
+            # For the downward-API files only: every container exists already.
+            self.volumes = materialise_volumes(self.pod, self.dir, self.context.cluster)
+        self._run(self._resume_main(), adopted=True)
+        self.changed()
+
+    async def _settle_starts(self, states: dict[str, dict[str, Any]]) -> None:
+        """A container whose start the dead runtime had begun may still look never
+        started: let that start finish (or show it never will) before deciding, so
+        that it is not started a second time."""
+        deadline = time.monotonic() + pod_state.START_SETTLE_SECONDS
+        while True:
+            pending = [
+                c.engine_name
+                for c in self.all_containers()
+                if c.engine_name in states
+                and str(states[c.engine_name].get("Status", "")) in pod_state.NOT_STARTED
+                and pod_state.start_begun(self.internal, c.name)
+            ]
+            if not pending or time.monotonic() > deadline:
+                return
+            await asyncio.sleep(0.1)
+            states.update(await self.context.engine.states(pending))
+
+    def _adopt_state(self, container: Container, state: dict[str, Any] | None) -> None:
+        """Rebuild one container's record from its engine state (None: it is gone)."""
+        flavour = self.context.engine.flavour
+        record = container.record
+        container.termination_file = self.internal / "termination" / container.name
+        if state is None:
+            if container.init and not container.native_sidecar:
+                # Tekton's init containers ran as host-side file work (no container);
+                # any init container had succeeded, or no step would have started.
+                record.run(f"{flavour}://host-{container.engine_name}", self.start_time)
+                record.terminate(0, COMPLETED, "")
+            else:
+                self._lose(container)
+            if not container.exited.done():
+                container.exited.set_result(None)
+            return
+        container.created = True
+        container_id = f"{flavour}://{state.get('Id') or container.engine_name}"
+        record.container_id = container_id
+        if str(state.get("Status", "")) in pod_state.NOT_STARTED:
+            if container.is_step:
+                self._mark_running(container, container_id)  # waits for its turn
+            return
+        container.adopted = True
+        # Tekton's sidecar stop rewrites the image in the saved manifest.
+        container.stop_requested = (
+            not container.is_step and container.spec.get("image") == self.context.nop_image
+        )
+        self._mark_running(container, container_id)
+        record.started_at = pod_state.engine_time(state.get("StartedAt")) or self.start_time
+
+    def _lose(self, container: Container) -> None:
+        """What the kubelet reports of a container whose state is lost; the Pod fails
+        (the steps after a lost one would wait for it forever)."""
+        record = container.record
+        if record.started_at is None:
+            record.run(record.container_id, self.start_time)
+        record.terminate(host_state.LOST_EXIT_CODE, host_state.LOST_REASON, host_state.LOST_MESSAGE)
+        self.lost = True
+
+    async def _resume_main(self) -> None:
+        """The rest of an adopted Pod's life (``_main`` once its containers exist)."""
+        loop = asyncio.get_running_loop()
+        for container in self.all_containers():
+            if container.adopted:
+                process = await self.context.engine.wait_process(container.engine_name)
+                container.process = process
+                container.tasks.append(loop.create_task(self._wait_exit(container)))
+        if self.lost:
+            await self._stop_lost()
+        else:
+            for container in [*self.init_containers, *self.containers]:
+                if (
+                    not container.is_step
+                    and container.created
+                    and container.process is None
+                    and container.record.terminated is None
+                ):
+                    await self._start(container)
+            await self._start_steps([c for c in self.containers if c.is_step])
+        for container in self.init_containers:
+            if container.native_sidecar and container.alive:
+                await self._terminate([container], self._grace())
+        self.changed()
+        await self._remove_when_all_exited()
+
+    async def _stop_lost(self) -> None:
+        """Stop what still runs (or waits to) once a container is lost."""
+        await self._terminate(
+            [c for c in self.all_containers() if c.alive or c.record.state == "running"], 0.0
+        )
+        self.changed()
 
     def _needs_sandbox(self) -> bool:
         # Tekton's results sidecar only reads files: it needs no shared network.
@@ -359,8 +528,20 @@ class ContainerPod:
         return bool(sidecars)
 
     async def _main(self) -> None:
+        loop = asyncio.get_running_loop()
         if self._needs_sandbox():
-            self.sandbox_task = asyncio.get_running_loop().create_task(self._make_sandbox())
+            self.sandbox_task = loop.create_task(self._make_sandbox())
+        # The app containers' images are looked at (and pulled as their policy says)
+        # while the volumes and init containers are prepared: their outcome only shows
+        # in the containers' statuses once the init containers are done.
+        for container in self.containers:
+            image = str(container.spec.get("image", ""))
+            if self._program(container)[1]:
+                image = self.context.pod_images.shell
+            policy = str(container.spec.get("imagePullPolicy") or "IfNotPresent")
+            self.early_images[container.name] = loop.create_task(
+                self._early_image(self.context.image_map.rewrite(image), policy, image)
+            )
         if not await self._setup_volumes():
             return
         self.patterns = self.context.mask_patterns(self.pod)
@@ -389,22 +570,18 @@ class ContainerPod:
         remove them and the sandbox at once instead of at the Pod's deletion: the
         statuses and logs are kept by the runtime, not the engine."""
         await asyncio.gather(*(c.exited for c in self.all_containers() if c.created))
+        # The engine forgets the containers now: a restarted runtime reads this instead.
+        pod_state.save_final(self.internal, self.pod_json()["status"])
         await self._remove_all()
 
     async def _remove_all(self, *, everything: bool = False) -> None:
-        """Remove the containers that are left, and the sandbox. Containers are
-        created with ``--rm``: one that ran is removed by the engine as it ends, so
-        only those created but never started remain (``everything``: try them all,
-        when the Pod's deletion interrupted its containers)."""
+        """Remove the Pod's containers and the sandbox (``everything``: also those
+        whose creation may have been interrupted, when the Pod is deleted)."""
         if self.removed:
             return
         self.removed = True
         engine = self.context.engine
-        names = [
-            c.engine_name
-            for c in self.all_containers()
-            if everything or (c.created and c.process is None)
-        ]
+        names = [c.engine_name for c in self.all_containers() if everything or c.created]
         if names:
             await engine.remove(names)
         if self._needs_sandbox():
@@ -505,14 +682,22 @@ class ContainerPod:
         for container in steps:
             container.tasks.append(loop.create_task(self._start_when(container, prepared)))
         await asyncio.gather(*prepared.values())
+        pod_state.mark_created(self.internal)  # from now on a restart must not start over
+        await self._start_steps(steps)
+
+    async def _start_steps(self, steps: list[Container]) -> None:
+        """Start the created steps not started yet, in order, at most ``window`` ahead;
+        return once every app container has ended."""
         window = max(1, self.context.window)
-        started: list[Container] = []
+        started = [c for c in steps if c.process is not None]
         for container in steps:
+            if container.process is not None or self.lost:
+                continue
             ahead = [c for c in started if not c.exited.done()]
             while len(ahead) >= window:
                 await asyncio.wait([c.exited for c in ahead], return_when=asyncio.FIRST_COMPLETED)
                 ahead = [c for c in ahead if not c.exited.done()]
-            if container.created and container.record.terminated is None:
+            if container.created and container.record.terminated is None and not self.lost:
                 await self._start(container)
                 started.append(container)
         await asyncio.gather(
@@ -560,9 +745,14 @@ class ContainerPod:
         mapped = self.context.image_map.rewrite(image)
         policy = str(spec.get("imagePullPolicy") or "IfNotPresent")
         backoff = PULL_BACKOFF_START
+        early = self.early_images.pop(container.name, None)
         while True:
             try:
-                info = await self.context.images(mapped, policy, image, self._authfile())
+                if early is not None:
+                    lookup, early = early, None
+                    info = await lookup
+                else:
+                    info = await self.context.images(mapped, policy, image, self._authfile())
                 break
             except PullError as error:
                 if error.reason == ERR_IMAGE_NEVER_PULL:
@@ -598,6 +788,9 @@ class ContainerPod:
                 self.changed()
                 return False
             await asyncio.sleep(CONFIG_RETRY_SECONDS)
+
+    async def _early_image(self, mapped: str, policy: str, image: str) -> ImageInfo:
+        return await self.context.images(mapped, policy, image, self._authfile())
 
     def _authfile(self) -> str | None:
         """The Pod's pull Secrets (``imagePullSecrets``) as an auth file; None without
@@ -657,11 +850,30 @@ class ContainerPod:
         cid_file.unlink(missing_ok=True)
         await self.context.engine.create(["--cidfile", str(cid_file), *plan.args], plan.env)
         container.created = True
+        await self._make_working_dir(container, spec, plan.mounts)
         try:
             cid = cid_file.read_text().strip()
         except OSError:
             cid = container.engine_name
         container.record.container_id = f"{self.context.engine.flavour}://{cid}"
+
+    async def _make_working_dir(
+        self, container: Container, spec: dict[str, Any], mounts: list[Mount]
+    ) -> None:
+        """Create a missing ``workingDir``: in its volume when one holds it, else in the
+        container's own file system."""
+        working_dir = os.path.normpath(str(spec.get("workingDir") or "/"))
+        if working_dir == "/":
+            return
+        pairs = [(mount.target, mount.source) for mount in mounts if not mount.is_file]
+        on_host = host_init.host_path(working_dir, pairs)
+        try:
+            if on_host is not None:
+                os.makedirs(on_host, mode=0o755, exist_ok=True)
+            else:
+                await self.context.engine.make_directory(container.engine_name, working_dir)
+        except (OSError, EngineError):
+            pass  # the engine then says why the container cannot start
 
     # ------------------------------------------------------------------ processes
 
@@ -675,6 +887,7 @@ class ContainerPod:
         else:
             log_fd = os.open(log_path, os.O_WRONLY | os.O_CREAT | os.O_APPEND | os.O_CLOEXEC, 0o644)
         try:
+            pod_state.begin_start(self.internal, container.name)
             process = await self.context.engine.start_attached(container.engine_name, log_fd)
         except OSError as error:
             if container.record.started_at is None:
@@ -687,9 +900,24 @@ class ContainerPod:
         finally:
             os.close(log_fd)
         container.process = process
+        if not container.is_step:
+            # A sidecar counts as running (and, without probes, ready: the steps may
+            # start) only once its process runs, as the kubelet reports it.
+            await self._until_running(container)
         if container.record.started_at is None:
             self._mark_running(container, container.record.container_id)
         container.tasks.append(asyncio.get_running_loop().create_task(self._wait_exit(container)))
+
+    async def _until_running(self, container: Container) -> None:
+        process = container.process
+        deadline = time.monotonic() + START_WAIT_SECONDS
+        while process is not None and process.returncode is None:
+            status = await self.context.engine.status(container.engine_name)
+            if status not in ("created", "configured", "initialized", ""):
+                return  # running, or already ended
+            if time.monotonic() > deadline:
+                return
+            await asyncio.sleep(0.02)
 
     def _mark_running(self, container: Container, container_id: str) -> None:
         record = container.record
@@ -716,6 +944,20 @@ class ContainerPod:
             self._start_probes(container)
         code = await process.wait()
         record = container.record
+        finished_at: str | None = None
+        if container.adopted:
+            # The engine's wait ended: the container has exited, or it is gone.
+            name = container.engine_name
+            state = (await self.context.engine.states([name])).get(name)
+            if state is None or str(state.get("Status", "")) not in ("exited", "stopped", "dead"):
+                if not container.stop_requested:
+                    self._lose(container)
+                    self._end_wait(container)
+                    self._stop_lost_soon()
+                    return
+                state = {}
+            code = int(state.get("ExitCode") or 0)
+            finished_at = pod_state.engine_time(state.get("FinishedAt"))
         if container.relay is not None:
             # The relay ends at end of file: once it has, the log is complete.
             with contextlib.suppress(Exception):
@@ -735,12 +977,22 @@ class ContainerPod:
             if not message and code != 0 and policy == "FallbackToLogsOnError":
                 message = log_tail(self.log_dir / f"{container.name}.log")
             record.terminate(code, COMPLETED if code == 0 else ERROR, message)
+        if finished_at and record.terminated is not None:
+            record.terminated.finished_at = finished_at  # it ended before the restart
+        self._end_wait(container)
+
+    def _end_wait(self, container: Container) -> None:
         for task in container.tasks:
             if task is not asyncio.current_task():
                 task.cancel()
         if not container.exited.done():
             container.exited.set_result(None)
         self.changed()
+
+    def _stop_lost_soon(self) -> None:
+        task = asyncio.get_running_loop().create_task(self._stop_lost())
+        self.lost_tasks.add(task)
+        task.add_done_callback(self.lost_tasks.discard)
 
     def _end_as_stopped(self, container: Container) -> None:
         """What the kubelet shows once the nop image replaced a container."""
@@ -869,7 +1121,7 @@ class ContainerPod:
             seconds = min(seconds, self.context.max_grace_seconds)
         return seconds
 
-    async def _deadline(self, seconds: int) -> None:
+    async def _deadline(self, seconds: float) -> None:
         await asyncio.sleep(seconds)
         self.reason = "DeadlineExceeded"
         self.message = "Pod was active on the node longer than the specified deadline"
@@ -907,6 +1159,7 @@ class ContainerPod:
             for item in self.pod["spec"].get("containers") or []:
                 if item.get("name") == container.name:
                     item["image"] = self.context.nop_image
+        self._persist()
         await self._terminate(chosen, self._grace())
 
     async def delete(self) -> None:
@@ -924,6 +1177,15 @@ class ContainerPod:
         if self.sandbox_task is not None and not self.sandbox_task.done():
             self.sandbox_task.cancel()
             await asyncio.wait({self.sandbox_task})
+        early = list(self.early_images.values())
+        self.early_images.clear()
+        for lookup in early:
+            lookup.cancel()
+        if early:
+            await asyncio.wait(early)
+            for lookup in early:
+                if not lookup.cancelled():
+                    lookup.exception()  # retrieved: the Pod is going away
         try:
             await self._terminate(self.all_containers(), self._grace())
         finally:
@@ -938,6 +1200,9 @@ class ContainerPod:
                     with contextlib.suppress(ProcessLookupError):
                         container.process.kill()
             _remove_pod_dir(self.dir)
+            if self.owner_fd is not None:
+                os.close(self.owner_fd)
+                self.owner_fd = None
 
     # ------------------------------------------------------------------ metadata
 
@@ -948,6 +1213,7 @@ class ContainerPod:
         meta["annotations"] = {**(meta.get("annotations") or {}), **annotations}
         if self.volumes:
             refresh_downward(self.pod, self.volumes, self.context.cluster)
+        self._persist()
         self.changed()
 
 

@@ -9,6 +9,11 @@ host runtime. Tekton's step wrapper runs in every image from a self-contained bu
 (``entrypoint_binary``) whose launcher the ``prepare`` init container's host-side
 equivalent places at ``/tekton/bin/entrypoint``. How one Pod runs is in ``pod``.
 
+A runtime restarted on the same data directory after its process died (``kill -9``
+of the controller) adopts that process's Pods and carries them on: no step runs twice
+and every log line written meanwhile is kept (``pod_state``). Until then, nothing is
+answered: every call first waits for the adoption.
+
 Images are rewritten by the runtime's ``ImageMap`` before use; ``image_commands`` is
 Tekton's entrypoint lookup for steps without ``command`` (the controller passes the
 result to the Pod builder as ``TEKTON_PLATFORM_COMMANDS``).
@@ -20,6 +25,7 @@ import asyncio
 import contextlib
 import copy
 import hashlib
+import os
 import uuid
 from collections.abc import AsyncIterator, Mapping
 from pathlib import Path
@@ -27,6 +33,7 @@ from typing import Any
 
 from tektite.engine.image_lookup import image_command
 from tektite.engine.pod import PodImages
+from tektite.runtime import host_state
 from tektite.runtime.container.engine import (
     Engine,
     EngineError,
@@ -109,6 +116,38 @@ class ContainerRuntime:
         self._pods: dict[PodKey, ContainerPod] = {}
         self._watchers: set[asyncio.Queue[PodKey]] = set()
         self._pending: dict[PodKey, None] = {}
+        # Pods of a runtime that died on this data directory run on: adopt them.
+        self._orphans = host_state.claim_orphans(data_dir / "pods", engine.flavour)
+        self._adoption: asyncio.Future[None] | None = None
+
+    async def _adopt(self) -> None:
+        """Adopt the claimed Pods (once; every call waits for it to be done)."""
+        if self._adoption is None:
+            if not self._orphans:
+                return
+            self._adoption = asyncio.ensure_future(self._adopt_all())
+        await asyncio.shield(self._adoption)
+
+    async def _adopt_all(self) -> None:
+        orphans, self._orphans = self._orphans, []
+        runs = []
+        for orphan in orphans:
+            run = ContainerPod(self._context, orphan.pod)
+            self._pods[run.key] = run
+            runs.append(run)
+        outcomes = await asyncio.gather(
+            *(run.resume(o.start_time, o.owner_fd) for run, o in zip(runs, orphans, strict=True)),
+            return_exceptions=True,
+        )
+        for run, outcome in zip(runs, outcomes, strict=True):
+            if isinstance(outcome, Exception):
+                # Not adoptable (its files or the engine failed us): the Pod is lost,
+                # which its TaskRun reports (TaskRunPodLost); nothing is run again.
+                self._pods.pop(run.key, None)
+                if run.owner_fd is not None:
+                    os.close(run.owner_fd)
+                    run.owner_fd = None
+            self._notify(run.key)
 
     def log_path(self, key: PodKey, container: str) -> Path:
         """The log file of a container (kept after the Pod is deleted)."""
@@ -206,6 +245,7 @@ class ContainerRuntime:
 
     async def create_pod(self, pod: Pod) -> None:
         """Start running ``pod``; raises ``AlreadyExists`` for a known name."""
+        await self._adopt()
         manifest: Pod = copy.deepcopy(pod)
         meta = manifest.setdefault("metadata", {})
         meta.setdefault("namespace", "default")
@@ -227,12 +267,14 @@ class ContainerRuntime:
 
     async def get_pod(self, key: PodKey) -> Pod | None:
         """The Pod with its current status, or None."""
+        await self._adopt()
         run = self._pods.get(key)
         return None if run is None else run.pod_json()
 
     async def delete_pod(self, key: PodKey) -> None:
         """Stop and remove every container of the Pod (and its sandbox); returns once
         that is done (a second call waits for the same deletion)."""
+        await self._adopt()
         run = self._pods.get(key)
         if run is None:
             return
@@ -249,6 +291,7 @@ class ContainerRuntime:
 
     async def set_annotations(self, key: PodKey, annotations: dict[str, str]) -> None:
         """Merge annotations; downward-API files are rewritten."""
+        await self._adopt()
         run = self._pods.get(key)
         if run is None:
             raise PodRuntimeError("NotFound", f'pods "{key.name}" not found')
@@ -256,6 +299,7 @@ class ContainerRuntime:
 
     async def stop_containers(self, key: PodKey, containers: list[str]) -> None:
         """Stop running containers as Tekton's nop-image swap does."""
+        await self._adopt()
         run = self._pods.get(key)
         if run is None:
             raise PodRuntimeError("NotFound", f'pods "{key.name}" not found')
@@ -263,6 +307,7 @@ class ContainerRuntime:
 
     async def watch(self) -> AsyncIterator[PodKey]:
         """Yield a Pod's key each time one of its containers changes state."""
+        await self._adopt()
         queue: asyncio.Queue[PodKey] = asyncio.Queue()
         self._watchers.add(queue)
         try:
@@ -273,6 +318,7 @@ class ContainerRuntime:
 
     async def logs(self, key: PodKey, container: str, *, follow: bool) -> AsyncIterator[bytes]:
         """A container's output; with ``follow``, until the container has terminated."""
+        await self._adopt()
         run = self._pods.get(key)
         path = self.log_path(key, container)
         if run is None and not path.exists():
@@ -295,14 +341,12 @@ class ContainerRuntime:
 
     def _finished(self, key: PodKey, container: str) -> bool:
         run = self._pods.get(key)
-        if run is None:
-            return True
-        found = run.find(container)
-        return found is None or found.record.terminated is not None
+        return run is None or run.finished(container)
 
     async def close(self) -> None:
         """Delete every Pod; if one could not be, remove whatever is left with this
         runtime's label."""
+        await self._adopt()
         outcomes = await asyncio.gather(
             *(self.delete_pod(key) for key in list(self._pods)), return_exceptions=True
         )

@@ -1,0 +1,45 @@
+"""The podman containers of one data directory, for tests that kill a runtime.
+
+A ``ContainerRuntime`` labels its containers ``tektite.owner=<hash of its data
+directory>-<random>``: the hash is shared by every runtime on that directory (the one
+killed and the one that adopts its Pods), and by no test running at the same time on
+another directory. Filtering by Pod name instead would touch the containers of a
+concurrent run of the same test.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import subprocess
+from pathlib import Path
+
+from tektite.runtime.container.engine import LABEL_OWNER
+
+
+def _owned(home: Path, listing: list[str], field: str) -> list[str]:
+    prefix = hashlib.sha256(str(home.resolve()).encode()).hexdigest()[:12] + "-"
+    template = f'{{{{.{field}}}}} {{{{index .Labels "{LABEL_OWNER}"}}}}'
+    done = subprocess.run(
+        [*listing, "--filter", f"label={LABEL_OWNER}", "--format", template],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    found = [line.partition(" ") for line in done.stdout.splitlines()]
+    return [name for name, _, owner in found if owner.startswith(prefix)]
+
+
+def data_dir_containers(home: Path) -> list[str]:
+    """Names of the containers (any state) of the runtimes on data directory ``home``."""
+    return _owned(home, ["podman", "ps", "-a"], "Names")
+
+
+def data_dir_sandboxes(home: Path) -> list[str]:
+    """Names of the podman pods (sandboxes) of the runtimes on data directory ``home``."""
+    return _owned(home, ["podman", "pod", "ps"], "Name")
+
+
+def remove(names: list[str]) -> None:
+    """Remove these containers, whatever their state."""
+    if names:
+        subprocess.run(["podman", "rm", "-f", "-t", "0", *names], capture_output=True, check=False)

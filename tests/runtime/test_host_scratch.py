@@ -1,0 +1,159 @@
+"""Where the host runtime keeps a Pod's directories: its ``.tektite`` and Tekton's small
+volumes on tmpfs (``host_state.scratch_root``), the emptyDirs that may hold the user's
+data on disk. Real directories, real processes; skipped where there is no /dev/shm."""
+
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+
+import pytest
+from host_helpers import RuntimeFactory, phase_is, run, wait_for
+from test_host import plain_pod
+
+from tektite.runtime import host_state
+from tektite.runtime.protocol import PodKey
+from tektite.runtime.volumes import keeps_data
+
+needs_shm = pytest.mark.skipif(
+    not os.access(host_state.SHM, os.W_OK), reason="no writable /dev/shm here"
+)
+
+
+@pytest.mark.parametrize(
+    ("volume", "on_disk"),
+    [
+        ({"name": "src", "emptyDir": {}}, True),
+        ({"name": "tekton-internal-workspace", "emptyDir": {}}, True),
+        ({"name": "scratch", "ephemeral": {"volumeClaimTemplate": {}}}, True),
+        ({"name": "cache", "emptyDir": {"medium": "Memory"}}, False),
+        ({"name": "tekton-internal-bin", "emptyDir": {}}, False),
+        ({"name": "tekton-internal-run-0", "emptyDir": {}}, False),
+        ({"name": "tekton-creds-init-home-0", "emptyDir": {"medium": "Memory"}}, False),
+        ({"name": "cfg", "configMap": {"name": "cfg"}}, False),
+        ({"name": "data", "persistentVolumeClaim": {"claimName": "c"}}, False),
+    ],
+)
+def test_keeps_data(volume: dict[str, object], on_disk: bool) -> None:
+    assert keeps_data(volume) is on_disk
+
+
+def test_scratch_root_refuses_a_base_others_can_write(tmp_path: Path) -> None:
+    shm = tmp_path / "shm"
+    shm.mkdir()
+    base = shm / f"tektite-{os.geteuid()}"
+    base.mkdir(mode=0o777)
+    os.chmod(base, 0o777)  # (mkdir's mode goes through the umask)
+    assert host_state.scratch_root(tmp_path / "data", shm) is None
+    os.chmod(base, 0o700)
+    root = host_state.scratch_root(tmp_path / "data", shm)
+    assert root is not None and root.parent == base
+    assert host_state.scratch_root(tmp_path / "data", shm) == root  # stable per data dir
+    assert host_state.scratch_root(tmp_path / "other", shm) != root
+
+
+def test_scratch_root_can_be_turned_off(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "shm").mkdir()
+    monkeypatch.setenv("TEKTITE_POD_SCRATCH", "disk")
+    assert host_state.scratch_root(tmp_path / "data", tmp_path / "shm") is None
+
+
+def test_collect_scratch_removes_only_unlinked_unowned_old_dirs(tmp_path: Path) -> None:
+    root, pods = tmp_path / "root", tmp_path / "pods"
+    linked, orphan, owned, young = (root / "ns" / name for name in ("a", "b", "c", "d"))
+    for scratch in (linked, orphan, owned, young):
+        scratch.mkdir(parents=True)
+    (pods / "ns" / "a").mkdir(parents=True)
+    host_state.link_pod_dir(pods / "ns" / "a" / ".tektite", linked)
+    held = host_state.claim(owned)
+    assert held is not None
+    old = time.time() - 3600
+    for scratch in (linked, orphan, owned):
+        os.utime(scratch, (old, old))
+    try:
+        host_state.collect_scratch(root, pods)
+        assert sorted(p.name for p in (root / "ns").iterdir()) == ["a", "c", "d"]
+    finally:
+        os.close(held)
+
+
+def test_scratch_of_a_deleted_data_dir_is_swept(tmp_path: Path) -> None:
+    """A temporary data directory deleted without its runtime closing leaves its
+    scratch behind: the next runtime (of any data directory) removes it, unless a live
+    runtime still owns one of its Pods."""
+    shm = tmp_path / "shm"
+    shm.mkdir()
+    gone, busy, alive = (tmp_path / name for name in ("gone", "busy", "alive"))
+    for data_dir in (gone, busy, alive):
+        data_dir.mkdir()
+    roots = {}
+    for data_dir in (gone, busy, alive):
+        root = host_state.scratch_root(data_dir, shm)
+        assert root is not None
+        (root / "ns" / "pod").mkdir(parents=True)
+        roots[data_dir] = root
+    held = host_state.claim(roots[busy] / "ns" / "pod")
+    assert held is not None
+    try:
+        gone.rmdir()
+        busy.rmdir()
+        host_state.scratch_root(tmp_path / "next", shm)
+        assert not roots[gone].exists()
+        assert roots[busy].exists() and roots[alive].exists()
+    finally:
+        os.close(held)
+
+
+def test_link_pod_dir_replaces_a_stale_link(tmp_path: Path) -> None:
+    link = tmp_path / "pod" / ".tektite"
+    link.parent.mkdir()
+    os.symlink(tmp_path / "gone", link)
+    host_state.link_pod_dir(link, tmp_path / "scratch")
+    assert os.readlink(link) == str(tmp_path / "scratch")
+    assert (tmp_path / "scratch").is_dir()
+
+
+@needs_shm
+def test_pod_internals_on_tmpfs_user_data_on_disk(open_runtime: RuntimeFactory) -> None:
+    key = PodKey("default", "scratchy")
+    containers = [
+        {
+            "name": "write",
+            "image": "busybox",
+            "command": ["sh", "-c", "echo kept > /data/file && echo small > /tekton/bin/file"],
+            "volumeMounts": [
+                {"name": "src", "mountPath": "/data"},
+                {"name": "tekton-internal-bin", "mountPath": "/tekton/bin"},
+            ],
+        }
+    ]
+    volumes = [
+        {"name": "src", "emptyDir": {}},
+        {"name": "tekton-internal-bin", "emptyDir": {}},
+    ]
+
+    async def scenario() -> tuple[str, list[Path], Path, bool]:
+        async with open_runtime() as runtime:
+            await runtime.create_pod(plain_pod("scratchy", containers, volumes=volumes))
+            pod = await wait_for(runtime, key, phase_is("Succeeded", "Failed"))
+            assert pod["status"]["phase"] == "Succeeded", pod["status"]
+            pod_dir = runtime.data_dir / "pods" / "default" / "scratchy"
+            internal = pod_dir / ".tektite"
+            target = Path(os.readlink(internal))
+            layout = [
+                pod_dir / "src" / "file",
+                internal / "volumes" / "tekton-internal-bin" / "file",
+                target,
+            ]
+            found = [p for p in layout if p.exists()]
+            on_shm = str(target).startswith(str(host_state.SHM))
+            src_on_disk = not (pod_dir / "src").is_symlink()
+            await runtime.delete_pod(key)
+            assert on_shm and src_on_disk
+            return "ok", found, target, pod_dir.exists()
+
+    result, found, target, pod_dir_left = run(scenario())
+    assert result == "ok"
+    assert len(found) == 3  # the user's file on disk, Tekton's on tmpfs
+    assert not target.exists() and not pod_dir_left  # both removed with the Pod
