@@ -410,8 +410,6 @@ class HostRuntime:
         await asyncio.gather(*(self.delete_pod(key) for key in list(self._pods)))
         self._context.spawner.close()
         self._context.mountpoints.close()
-        if self._context.busybox is not None:
-            self._context.busybox.remove()
         if self._context.cgroups is not None:
             self._context.cgroups.close()
         if self._context.scratch is not None:

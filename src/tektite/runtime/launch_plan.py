@@ -247,10 +247,11 @@ class BusyboxShell:
         """Make the applet directory; None when the host has no usable busybox.
 
         The directory must be reachable by any ``runAsUser``, so as root it lives
-        under ``/run/tektite/busybox`` (each runtime's named after its pid; those of
-        dead processes are removed), else under ``fallback_base`` (the data directory:
-        without root there is no other user). ``search_path`` is the ``PATH`` the
-        containers get, to find the applets the host lacks.
+        under ``/run/tektite/busybox``, else under ``fallback_base`` (the data
+        directory: without root there is no other user). It is named by its content and
+        shared by every runtime needing the same links; it is never removed (tmpfs
+        clears ``/run`` at boot). ``search_path`` is the ``PATH`` the containers get, to
+        find the applets the host lacks.
         """
         binary = find_busybox()
         if binary is None:
@@ -268,22 +269,32 @@ class BusyboxShell:
                 owner = entry.split("-", 1)[0]
                 if owner.isdigit() and not _alive(int(owner)):
                     shutil.rmtree(base / entry, ignore_errors=True)
-            directory = tempfile.mkdtemp(prefix=f"{os.getpid()}-", dir=base)
-            os.chmod(directory, 0o755)
             on_path = _executables_on(search_path, applets)
-            for applet in applets:
-                wanted = applet in ("sh", "ash") or (
-                    applet not in _MACHINE_APPLETS and applet not in on_path
+            links = [
+                applet
+                for applet in applets
+                if "/" not in applet
+                and (
+                    applet in ("sh", "ash")
+                    or (applet not in _MACHINE_APPLETS and applet not in on_path)
                 )
-                if wanted and "/" not in applet:
-                    os.symlink(binary, os.path.join(directory, applet))
+            ]
+            # Shared by every runtime that would make the same links (named by their
+            # content), so a start costs no symlinks and nothing is left to clean up.
+            key = hashlib.sha256("\0".join([binary, *links]).encode()).hexdigest()[:16]
+            directory = str(base / f"applets-{key}")
+            if not os.path.isdir(directory):
+                building = tempfile.mkdtemp(prefix=f"{os.getpid()}-", dir=base)
+                os.chmod(building, 0o755)
+                for applet in links:
+                    os.symlink(binary, os.path.join(building, applet))
+                try:
+                    os.rename(building, directory)
+                except OSError:  # another runtime made it meanwhile
+                    shutil.rmtree(building, ignore_errors=True)
         except OSError:
             return None
         return cls(binary, directory)
-
-    def remove(self) -> None:
-        """Delete the applet directory."""
-        shutil.rmtree(self.applets, ignore_errors=True)
 
 
 _SHEBANG = re.compile(rb"#![ \t]*([^ \t\n]+)[ \t]*([^\n]*?)[ \t]*(?:\n|$)")

@@ -632,7 +632,12 @@ def main(argv: list[str]) -> int:
     if argv == ["--check-namespaces"]:
         return check_namespaces()
     if len(argv) == 2 and argv[0] == "--serve":
-        return serve(int(argv[1]))
+        code = serve(int(argv[1]))
+        # Skip the interpreter's teardown (~20-30 ms with the wrapper's modules loaded):
+        # the runtime waits for this exit when it closes.
+        with contextlib.suppress(OSError, ValueError):
+            sys.stderr.flush()
+        os._exit(code)
     sys.stderr.write("usage: launcher.py --serve <fd> | --check-namespaces\n")
     return 2
 
