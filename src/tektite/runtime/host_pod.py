@@ -52,6 +52,7 @@ from tektite.runtime.pod_status import (
     START_ERROR,
     Conditions,
     ContainerRecord,
+    local_pod_status,
     now_rfc3339,
     pod_phase,
 )
@@ -282,34 +283,18 @@ class PodRun:
     def pod_json(self) -> Pod:
         """The manifest with its current ``status``."""
         pod = self._manifest_copy()
-        unfinished_init = [c.name for c in self.init_containers if c.record.terminated is None]
-        unready = [c.name for c in self.containers if not c.record.ready]
-        self.conditions.set("PodScheduled", True)
-        self.conditions.set(
-            "Initialized",
-            self.initialized,
-            "ContainersNotInitialized",
-            f"containers with incomplete status: [{' '.join(unfinished_init)}]",
+        status = local_pod_status(
+            self.conditions,
+            phase=self.phase(),
+            initialized=self.initialized,
+            start_time=self.start_time,
+            init=[c.record for c in self.init_containers],
+            containers=[c.record for c in self.containers],
+            init_statuses=[c.record.to_json() for c in self.init_containers],
+            statuses=[c.record.to_json() for c in self.containers],
+            reason=self.reason,
+            message=self.message,
         )
-        message = f"containers with unready status: [{' '.join(unready)}]"
-        self.conditions.set("ContainersReady", not unready, "ContainersNotReady", message)
-        self.conditions.set("Ready", not unready, "ContainersNotReady", message)
-        status: dict[str, Any] = {"phase": self.phase(), "conditions": self.conditions.to_json()}
-        if self.reason:
-            status["reason"] = self.reason
-            status["message"] = self.message
-        status.update(
-            {
-                "hostIP": "127.0.0.1",
-                "podIP": "127.0.0.1",
-                "podIPs": [{"ip": "127.0.0.1"}],
-                "startTime": self.start_time,
-            }
-        )
-        if self.init_containers:
-            status["initContainerStatuses"] = [c.record.to_json() for c in self.init_containers]
-        status["containerStatuses"] = [c.record.to_json() for c in self.containers]
-        status["qosClass"] = "BestEffort"
         pod["status"] = status
         return pod
 

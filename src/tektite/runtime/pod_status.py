@@ -159,6 +159,53 @@ def pod_phase(
     return PENDING
 
 
+def local_pod_status(
+    conditions: Conditions,
+    *,
+    phase: str,
+    initialized: bool,
+    start_time: str,
+    init: list[ContainerRecord],
+    containers: list[ContainerRecord],
+    init_statuses: list[dict[str, Any]],
+    statuses: list[dict[str, Any]],
+    reason: str = "",
+    message: str = "",
+) -> dict[str, Any]:
+    """A one-machine Pod's ``status`` as the kubelet writes it: the four conditions
+    (updated in ``conditions``), loopback addresses, and the container statuses given
+    (each runtime adds what it knows, e.g. ``imageID``)."""
+    unfinished_init = [c.name for c in init if c.terminated is None]
+    unready = [c.name for c in containers if not c.ready]
+    conditions.set("PodScheduled", True)
+    conditions.set(
+        "Initialized",
+        initialized,
+        "ContainersNotInitialized",
+        f"containers with incomplete status: [{' '.join(unfinished_init)}]",
+    )
+    unready_message = f"containers with unready status: [{' '.join(unready)}]"
+    conditions.set("ContainersReady", not unready, "ContainersNotReady", unready_message)
+    conditions.set("Ready", not unready, "ContainersNotReady", unready_message)
+    status: dict[str, Any] = {"phase": phase, "conditions": conditions.to_json()}
+    if reason:
+        status["reason"] = reason
+        status["message"] = message
+    status.update(
+        {
+            "hostIP": "127.0.0.1",
+            "podIP": "127.0.0.1",
+            "podIPs": [{"ip": "127.0.0.1"}],
+            "startTime": start_time,
+        }
+    )
+    if init:
+        status["initContainerStatuses"] = init_statuses
+    status["containerStatuses"] = statuses
+    status["qosClass"] = "BestEffort"
+    return status
+
+
 @dataclass
 class Conditions:
     """Pod conditions with stable ``lastTransitionTime``s."""
