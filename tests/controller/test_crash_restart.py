@@ -18,15 +18,18 @@ import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 
-from tektite.local_runs import children, condition
-from tektite.store.sqlite import SqliteStore
-
-CHILD = Path(__file__).with_name("crash_child.py")
-STEPS = ("tr-one", "tr-two", "pr-first", "pr-second")
+from tests.controller.crash_support import (
+    CHILD,
+    assert_failed_as_lost,
+    assert_finished_once,
+    cond,
+    log,
+    marks,
+    stored,
+)
 
 
 def _start_and_kill(home: Path) -> int:
@@ -90,40 +93,6 @@ def _gone(pid: int, timeout: float) -> bool:
     return False
 
 
-def _marks(home: Path) -> dict[str, int]:
-    """How many times each step started."""
-    return {
-        step: len((home / "marks" / step).read_text().splitlines())
-        for step in STEPS
-        if (home / "marks" / step).exists()
-    }
-
-
-def _log(home: Path, pod: str, step: str) -> str:
-    return (home / "logs" / "default" / pod / f"step-{step}.log").read_text()
-
-
-def _stored(home: Path) -> tuple[dict[str, Any], dict[str, Any], list[dict[str, Any]]]:
-    with SqliteStore(home / "tektite.db") as store:
-        taskrun = store.get("TaskRun", "default", "crash-tr")
-        pipelinerun = store.get("PipelineRun", "default", "crash-pr")
-        assert taskrun is not None and pipelinerun is not None
-        return taskrun, pipelinerun, children(store, pipelinerun)
-
-
-def _cond(obj: dict[str, Any]) -> tuple[str, str, str]:
-    c = condition(obj)
-    return c.get("status", ""), c.get("reason", ""), c.get("message", "")
-
-
-def _terminated(taskrun: dict[str, Any]) -> dict[str, tuple[Any, Any]]:
-    out = {}
-    for step in taskrun["status"].get("steps") or ():
-        terminated = step.get("terminated") or {}
-        out[step["name"]] = (terminated.get("exitCode"), terminated.get("reason"))
-    return out
-
-
 def test_runs_finish_after_the_controller_is_killed(tmp_path: Path, launchers: list[int]) -> None:
     """The steps running at the kill finish meanwhile; the restarted controller adopts
     their Pods, starts the remaining steps and tasks once, and keeps every log line."""
@@ -134,25 +103,7 @@ def test_runs_finish_after_the_controller_is_killed(tmp_path: Path, launchers: l
     assert not _gone(launcher, 0.2)
     _resume(home)
 
-    assert _marks(home) == dict.fromkeys(STEPS, 1)
-    # Lines written while no controller ran are kept, and nothing was written twice.
-    assert _log(home, "crash-tr-pod", "tr-one") == "a-tr-one\nb-tr-one\n"
-    assert _log(home, "crash-tr-pod", "tr-two") == "a-tr-two\nb-tr-two\n"
-    assert _log(home, "crash-pr-first-pod", "pr-first") == "a-pr-first\nb-pr-first\n"
-    assert _log(home, "crash-pr-second-pod", "pr-second") == "a-pr-second\nb-pr-second\n"
-
-    taskrun, pipelinerun, child_runs = _stored(home)
-    assert _cond(taskrun) == ("True", "Succeeded", "All Steps have completed executing")
-    assert _terminated(taskrun) == {"tr-one": (0, "Completed"), "tr-two": (0, "Completed")}
-    assert _cond(pipelinerun) == (
-        "True",
-        "Succeeded",
-        "Tasks Completed: 2 (Failed: 0, Cancelled 0), Skipped: 0",
-    )
-    assert sorted(c["metadata"]["name"] for c in child_runs) == [
-        "crash-pr-first",
-        "crash-pr-second",
-    ]
+    assert_finished_once(home)
     # The old launcher service left once its last container had exited.
     assert _gone(launcher, 10)
 
@@ -172,30 +123,7 @@ def test_runs_fail_clearly_when_their_processes_are_gone(
     assert _gone(launcher, 10)
     _resume(home)
 
-    assert _marks(home) == {"tr-one": 1, "pr-first": 1}
-    assert _log(home, "crash-tr-pod", "tr-one") == "a-tr-one\n"
-    assert _log(home, "crash-pr-first-pod", "pr-first") == "a-pr-first\n"
-
-    taskrun, pipelinerun, child_runs = _stored(home)
-    lost = '"step-tr-one" exited with code 137: ContainerStatusUnknown'
-    assert _cond(taskrun) == ("False", "StepFailed", lost)
-    step = next(s for s in taskrun["status"]["steps"] if s["name"] == "tr-one")
-    assert step["terminated"]["exitCode"] == 137
-    assert step["terminated"]["reason"] == "ContainerStatusUnknown"
-    assert step["terminated"]["message"] == (
-        "The container could not be located when the pod was terminated"
-    )
-    assert [c["metadata"]["name"] for c in child_runs] == ["crash-pr-first"]
-    assert _cond(child_runs[0]) == (
-        "False",
-        "StepFailed",
-        '"step-pr-first" exited with code 137: ContainerStatusUnknown',
-    )
-    assert _cond(pipelinerun) == (
-        "False",
-        "Failed",
-        "Tasks Completed: 1 (Failed: 1, Cancelled 0), Skipped: 1",
-    )
+    assert_failed_as_lost(home)
 
 
 @pytest.fixture
@@ -226,10 +154,10 @@ def test_a_run_whose_pod_is_gone_fails_and_is_not_rerun(
     shutil.rmtree(home / "pods" / "default")
     _resume(home)
 
-    assert _marks(home) == {"tr-one": 1, "pr-first": 1}
-    assert _log(home, "crash-tr-pod", "tr-one") == "a-tr-one\n"
-    taskrun, pipelinerun, child_runs = _stored(home)
-    assert _cond(taskrun) == (
+    assert marks(home) == {"tr-one": 1, "pr-first": 1}
+    assert log(home, "crash-tr-pod", "tr-one") == "a-tr-one\n"
+    taskrun, pipelinerun, child_runs = stored(home)
+    assert cond(taskrun) == (
         "False",
         "TaskRunPodLost",
         'pod "crash-tr-pod" of TaskRun "crash-tr" was lost: the runtime no longer has it '
@@ -237,5 +165,5 @@ def test_a_run_whose_pod_is_gone_fails_and_is_not_rerun(
         "so that no step runs twice",
     )
     assert [c["metadata"]["name"] for c in child_runs] == ["crash-pr-first"]
-    assert _cond(child_runs[0])[:2] == ("False", "TaskRunPodLost")
-    assert _cond(pipelinerun)[:2] == ("False", "Failed")
+    assert cond(child_runs[0])[:2] == ("False", "TaskRunPodLost")
+    assert cond(pipelinerun)[:2] == ("False", "Failed")

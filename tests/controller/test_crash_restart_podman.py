@@ -17,21 +17,20 @@ import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 
-from tektite.local_runs import children, condition
-from tektite.store.sqlite import SqliteStore
 from tests.container_images import (
     container_engine_skip_reason,
     ensure_test_images,
     image_map_rules,
 )
+from tests.controller.crash_support import (
+    CHILD,
+    assert_failed_as_lost,
+    assert_finished_once,
+)
 from tests.runtime.container.leftovers import data_dir_containers, remove
-
-CHILD = Path(__file__).with_name("crash_child.py")
-STEPS = ("tr-one", "tr-two", "pr-first", "pr-second")
 
 
 @pytest.fixture(autouse=True)
@@ -82,19 +81,6 @@ def _resume(home: Path) -> None:
     assert done.stdout.strip() == "DONE", done.stderr[-3000:]
 
 
-def _marks(home: Path) -> dict[str, int]:
-    """How many times each step started."""
-    return {
-        step: len((home / "marks" / step).read_text().splitlines())
-        for step in STEPS
-        if (home / "marks" / step).exists()
-    }
-
-
-def _log(home: Path, pod: str, step: str) -> str:
-    return (home / "logs" / "default" / pod / f"step-{step}.log").read_text()
-
-
 def _until_logged(home: Path, pod: str, step: str, line: str, timeout: float) -> bool:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -103,27 +89,6 @@ def _until_logged(home: Path, pod: str, step: str, line: str, timeout: float) ->
             return True
         time.sleep(0.1)
     return False
-
-
-def _stored(home: Path) -> tuple[dict[str, Any], dict[str, Any], list[dict[str, Any]]]:
-    with SqliteStore(home / "tektite.db") as store:
-        taskrun = store.get("TaskRun", "default", "crash-tr")
-        pipelinerun = store.get("PipelineRun", "default", "crash-pr")
-        assert taskrun is not None and pipelinerun is not None
-        return taskrun, pipelinerun, children(store, pipelinerun)
-
-
-def _cond(obj: dict[str, Any]) -> tuple[str, str, str]:
-    c = condition(obj)
-    return c.get("status", ""), c.get("reason", ""), c.get("message", "")
-
-
-def _terminated(taskrun: dict[str, Any]) -> dict[str, tuple[Any, Any]]:
-    out = {}
-    for step in taskrun["status"].get("steps") or ():
-        terminated = step.get("terminated") or {}
-        out[step["name"]] = (terminated.get("exitCode"), terminated.get("reason"))
-    return out
 
 
 def test_podman_runs_finish_after_the_controller_is_killed(tmp_path: Path) -> None:
@@ -137,24 +102,7 @@ def test_podman_runs_finish_after_the_controller_is_killed(tmp_path: Path) -> No
     assert _until_logged(home, "crash-pr-first-pod", "pr-first", "b-pr-first", 30)
     _resume(home)
 
-    assert _marks(home) == dict.fromkeys(STEPS, 1)
-    assert _log(home, "crash-tr-pod", "tr-one") == "a-tr-one\nb-tr-one\n"
-    assert _log(home, "crash-tr-pod", "tr-two") == "a-tr-two\nb-tr-two\n"
-    assert _log(home, "crash-pr-first-pod", "pr-first") == "a-pr-first\nb-pr-first\n"
-    assert _log(home, "crash-pr-second-pod", "pr-second") == "a-pr-second\nb-pr-second\n"
-
-    taskrun, pipelinerun, child_runs = _stored(home)
-    assert _cond(taskrun) == ("True", "Succeeded", "All Steps have completed executing")
-    assert _terminated(taskrun) == {"tr-one": (0, "Completed"), "tr-two": (0, "Completed")}
-    assert _cond(pipelinerun) == (
-        "True",
-        "Succeeded",
-        "Tasks Completed: 2 (Failed: 0, Cancelled 0), Skipped: 0",
-    )
-    assert sorted(c["metadata"]["name"] for c in child_runs) == [
-        "crash-pr-first",
-        "crash-pr-second",
-    ]
+    assert_finished_once(home)
     # The finished Pods were deleted at the end: no container is left behind.
     assert data_dir_containers(home) == []
 
@@ -170,30 +118,4 @@ def test_podman_runs_fail_clearly_when_their_containers_are_gone(tmp_path: Path)
     remove(names)
     _resume(home)
 
-    assert _marks(home) == {"tr-one": 1, "pr-first": 1}
-    assert _log(home, "crash-tr-pod", "tr-one") == "a-tr-one\n"
-    assert _log(home, "crash-pr-first-pod", "pr-first") == "a-pr-first\n"
-
-    taskrun, pipelinerun, child_runs = _stored(home)
-    assert _cond(taskrun) == (
-        "False",
-        "StepFailed",
-        '"step-tr-one" exited with code 137: ContainerStatusUnknown',
-    )
-    step = next(s for s in taskrun["status"]["steps"] if s["name"] == "tr-one")
-    assert step["terminated"]["exitCode"] == 137
-    assert step["terminated"]["reason"] == "ContainerStatusUnknown"
-    assert step["terminated"]["message"] == (
-        "The container could not be located when the pod was terminated"
-    )
-    assert [c["metadata"]["name"] for c in child_runs] == ["crash-pr-first"]
-    assert _cond(child_runs[0]) == (
-        "False",
-        "StepFailed",
-        '"step-pr-first" exited with code 137: ContainerStatusUnknown',
-    )
-    assert _cond(pipelinerun) == (
-        "False",
-        "Failed",
-        "Tasks Completed: 1 (Failed: 1, Cancelled 0), Skipped: 1",
-    )
+    assert_failed_as_lost(home)
