@@ -48,13 +48,17 @@ from tektite.runtime.pod_status import (
     CREATE_CONTAINER_CONFIG_ERROR,
     ERROR,
     FAILED,
+    MAX_TERMINATION_MESSAGE,
+    NOP_STOP_MESSAGE,
     POD_INITIALIZING,
     START_ERROR,
     Conditions,
     ContainerRecord,
     local_pod_status,
+    log_tail,
     now_rfc3339,
     pod_phase,
+    read_limited,
 )
 from tektite.runtime.probes import ProbeOutcome, ProbeSpec, ProbeWorker, network_check
 from tektite.runtime.proctree import CgroupRoot, CgroupTracker, SessionTracker, Tracker
@@ -70,10 +74,6 @@ from tektite.runtime.volumes import (
 
 STEP_PREFIX = "step-"
 DEFAULT_GRACE_SECONDS = 30.0
-MAX_TERMINATION_MESSAGE = 4096
-FALLBACK_LOG_LINES = 80
-FALLBACK_LOG_BYTES = 2048
-NOP_STOP_MESSAGE = "Sidecar container successfully stopped by nop image"
 CONFIG_RETRY_SECONDS = 2.0
 FAST_POLL_SECONDS = 0.002
 SLOW_POLL_SECONDS = 0.05
@@ -148,30 +148,6 @@ class ContainerRun:
 
 def _pod_ns(pod: Pod) -> str:
     return str((pod.get("metadata") or {}).get("namespace") or "default")
-
-
-def _read_limited(path: Path, limit: int) -> bytes:
-    try:
-        with open(path, "rb") as handle:
-            return handle.read(limit)
-    except OSError:
-        return b""
-
-
-def _log_tail(path: Path) -> str:
-    """The kubelet's FallbackToLogsOnError message: the last 80 lines, at most 2 KiB."""
-    try:
-        with open(path, "rb") as handle:
-            handle.seek(0, os.SEEK_END)
-            size = handle.tell()
-            handle.seek(max(0, size - FALLBACK_LOG_BYTES))
-            data = handle.read()
-    except OSError:
-        return ""
-    lines = data.split(b"\n")
-    if data.endswith(b"\n"):
-        lines = lines[:-1]
-    return b"\n".join(lines[-FALLBACK_LOG_LINES:]).decode("utf-8", "replace")
 
 
 class PodRun:
@@ -640,19 +616,19 @@ class PodRun:
         if container.go_fd is not None:
             os.close(container.go_fd)
             container.go_fd = None
-        error = _read_limited(Path(container.launch["error_file"]), MAX_TERMINATION_MESSAGE)
+        error = read_limited(Path(container.launch["error_file"]), MAX_TERMINATION_MESSAGE)
         record = container.record
         if container.stop_requested:
             self._end_as_stopped(container)
         elif exit_code == 128 and error:
             record.terminate(exit_code, START_ERROR, error.decode("utf-8", "replace"))
         else:
-            message = _read_limited(
+            message = read_limited(
                 self.planner.termination_file(container.name), MAX_TERMINATION_MESSAGE
             ).decode("utf-8", "replace")
             policy = container.spec.get("terminationMessagePolicy")
             if not message and exit_code != 0 and policy == "FallbackToLogsOnError":
-                message = _log_tail(self.log_dir / f"{container.name}.log")
+                message = log_tail(self.log_dir / f"{container.name}.log")
             record.terminate(exit_code, COMPLETED if exit_code == 0 else ERROR, message)
         for task in container.tasks:
             task.cancel()
@@ -832,7 +808,7 @@ class PodRun:
                 os.killpg(pid, signal.SIGKILL)
             await probe.exited
             return False, f"command timed out after {timeout:g}s"
-        text = _read_limited(output_file, 10240).decode("utf-8", "replace")
+        text = read_limited(output_file, 10240).decode("utf-8", "replace")
         return code == 0, text
 
     # ------------------------------------------------------------------ stopping

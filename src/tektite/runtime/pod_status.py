@@ -8,8 +8,10 @@ renders. Times are RFC 3339 with whole seconds, as ``metav1.Time`` serialises th
 
 from __future__ import annotations
 
+import os
 import time
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 PENDING = "Pending"
@@ -23,6 +25,40 @@ CREATE_CONTAINER_CONFIG_ERROR = "CreateContainerConfigError"
 START_ERROR = "StartError"
 COMPLETED = "Completed"
 ERROR = "Error"
+
+
+MAX_TERMINATION_MESSAGE = 4096
+"""The kubelet reads at most this much of a terminationMessagePath file."""
+FALLBACK_LOG_LINES = 80
+FALLBACK_LOG_BYTES = 2048
+NOP_STOP_MESSAGE = "Sidecar container successfully stopped by nop image"
+
+
+def read_limited(path: Path | None, limit: int) -> bytes:
+    """At most ``limit`` bytes of a file (b"" when there is none)."""
+    if path is None:
+        return b""
+    try:
+        with open(path, "rb") as handle:
+            return handle.read(limit)
+    except OSError:
+        return b""
+
+
+def log_tail(path: Path) -> str:
+    """The kubelet's FallbackToLogsOnError message: the last 80 lines, at most 2 KiB."""
+    try:
+        with open(path, "rb") as handle:
+            handle.seek(0, os.SEEK_END)
+            size = handle.tell()
+            handle.seek(max(0, size - FALLBACK_LOG_BYTES))
+            data = handle.read()
+    except OSError:
+        return ""
+    lines = data.split(b"\n")
+    if data.endswith(b"\n"):
+        lines = lines[:-1]
+    return b"\n".join(lines[-FALLBACK_LOG_LINES:]).decode("utf-8", "replace")
 
 
 def now_rfc3339() -> str:

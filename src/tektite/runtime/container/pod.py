@@ -76,13 +76,17 @@ from tektite.runtime.pod_status import (
     CREATE_CONTAINER_CONFIG_ERROR,
     ERROR,
     FAILED,
+    MAX_TERMINATION_MESSAGE,
+    NOP_STOP_MESSAGE,
     POD_INITIALIZING,
     START_ERROR,
     Conditions,
     ContainerRecord,
     local_pod_status,
+    log_tail,
     now_rfc3339,
     pod_phase,
+    read_limited,
 )
 from tektite.runtime.probes import ProbeOutcome, ProbeSpec, ProbeWorker, network_check
 from tektite.runtime.protocol import ClusterData, Pod, PodKey
@@ -91,10 +95,6 @@ from tektite.runtime.volumes import remove_pod_dir as _remove_pod_dir
 
 STEP_PREFIX = "step-"
 DEFAULT_GRACE_SECONDS = 30.0
-MAX_TERMINATION_MESSAGE = 4096
-FALLBACK_LOG_LINES = 80
-FALLBACK_LOG_BYTES = 2048
-NOP_STOP_MESSAGE = "Sidecar container successfully stopped by nop image"
 CONFIG_RETRY_SECONDS = 2.0
 START_WAIT_SECONDS = 30.0
 PULL_BACKOFF_START = 10.0
@@ -185,32 +185,6 @@ class Container:
     def alive(self) -> bool:
         """Its engine process runs."""
         return self.process is not None and self.process.returncode is None
-
-
-def _read_limited(path: Path | None, limit: int) -> bytes:
-    if path is None:
-        return b""
-    try:
-        with open(path, "rb") as handle:
-            return handle.read(limit)
-    except OSError:
-        return b""
-
-
-def log_tail(path: Path) -> str:
-    """The kubelet's FallbackToLogsOnError message: the last 80 lines, at most 2 KiB."""
-    try:
-        with open(path, "rb") as handle:
-            handle.seek(0, os.SEEK_END)
-            size = handle.tell()
-            handle.seek(max(0, size - FALLBACK_LOG_BYTES))
-            data = handle.read()
-    except OSError:
-        return ""
-    lines = data.split(b"\n")
-    if data.endswith(b"\n"):
-        lines = lines[:-1]
-    return b"\n".join(lines[-FALLBACK_LOG_LINES:]).decode("utf-8", "replace")
 
 
 def _engine_error(log: Path) -> str:
@@ -955,7 +929,7 @@ class ContainerPod:
             # what the kubelet reports as StartError.
             record.terminate(128, START_ERROR, engine_error)
         else:
-            message = _read_limited(container.termination_file, MAX_TERMINATION_MESSAGE).decode(
+            message = read_limited(container.termination_file, MAX_TERMINATION_MESSAGE).decode(
                 "utf-8", "replace"
             )
             policy = container.spec.get("terminationMessagePolicy")
