@@ -67,6 +67,7 @@ from tektite.runtime import mounts as mount_modes
 from tektite.runtime.host_pod import HostContext, PodRun
 from tektite.runtime.launch_plan import DEFAULT_PATH, BusyboxShell
 from tektite.runtime.mounts import HostMountpoints
+from tektite.runtime.pod_status import admit_pod
 from tektite.runtime.proctree import CgroupRoot
 from tektite.runtime.protocol import ClusterData, Pod, PodKey, PodRuntimeError
 from tektite.runtime.spawner import Spawner
@@ -282,21 +283,7 @@ class HostRuntime:
         if self._orphans:
             self._adopt()
         manifest: Pod = _copy(pod)
-        meta = manifest.setdefault("metadata", {})
-        meta.setdefault("namespace", "default")
-        name = str(meta.get("name") or "")
-        if not name:
-            raise PodRuntimeError("Invalid", "Pod metadata.name is required")
-        key = PodKey(str(meta["namespace"]), name)
-        if key in self._pods:
-            raise PodRuntimeError("AlreadyExists", f'pods "{name}" already exists')
-        if not (manifest.get("spec") or {}).get("containers"):
-            raise PodRuntimeError("Invalid", "spec.containers: Required value")
-        if not meta.get("uid"):
-            import uuid
-
-            meta["uid"] = str(uuid.uuid4())
-        meta.setdefault("creationTimestamp", _now())
+        key = admit_pod(manifest, self._pods)
         run = PodRun(self._context, manifest)
         self._pods[key] = run
         run.start()
@@ -432,9 +419,3 @@ def _copy(pod: Pod) -> Pod:
     except ValueError:
         copied = copy.deepcopy(pod)
     return copied
-
-
-def _now() -> str:
-    from tektite.runtime.pod_status import now_rfc3339
-
-    return now_rfc3339()

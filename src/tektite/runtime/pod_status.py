@@ -10,9 +10,13 @@ from __future__ import annotations
 
 import os
 import time
+import uuid
+from collections.abc import Container
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+from tektite.runtime.protocol import PodKey, PodRuntimeError
 
 PENDING = "Pending"
 RUNNING = "Running"
@@ -64,6 +68,26 @@ def log_tail(path: Path) -> str:
 def now_rfc3339() -> str:
     """The current UTC time as ``2006-01-02T15:04:05Z``."""
     return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+
+
+def admit_pod(manifest: dict[str, Any], existing: Container[PodKey]) -> PodKey:
+    """What the API server checks and fills in when a Pod is created, in place on
+    ``manifest`` (namespace, ``uid``, ``creationTimestamp``); returns its ``PodKey``.
+    Raises ``PodRuntimeError`` for a nameless, container-less or existing Pod."""
+    meta = manifest.setdefault("metadata", {})
+    meta.setdefault("namespace", "default")
+    name = str(meta.get("name") or "")
+    if not name:
+        raise PodRuntimeError("Invalid", "Pod metadata.name is required")
+    key = PodKey(str(meta["namespace"]), name)
+    if key in existing:
+        raise PodRuntimeError("AlreadyExists", f'pods "{name}" already exists')
+    if not (manifest.get("spec") or {}).get("containers"):
+        raise PodRuntimeError("Invalid", "spec.containers: Required value")
+    if not meta.get("uid"):
+        meta["uid"] = str(uuid.uuid4())
+    meta.setdefault("creationTimestamp", now_rfc3339())
+    return key
 
 
 @dataclass

@@ -47,7 +47,7 @@ from tektite.runtime.container.pod import (
     PullError,
 )
 from tektite.runtime.image_map import ImageMap
-from tektite.runtime.pod_status import now_rfc3339
+from tektite.runtime.pod_status import admit_pod
 from tektite.runtime.protocol import ClusterData, Pod, PodKey, PodRuntimeError
 
 LOG_POLL_SECONDS = 0.05
@@ -247,19 +247,7 @@ class ContainerRuntime:
         """Start running ``pod``; raises ``AlreadyExists`` for a known name."""
         await self._adopt()
         manifest: Pod = copy.deepcopy(pod)
-        meta = manifest.setdefault("metadata", {})
-        meta.setdefault("namespace", "default")
-        name = str(meta.get("name") or "")
-        if not name:
-            raise PodRuntimeError("Invalid", "Pod metadata.name is required")
-        key = PodKey(str(meta["namespace"]), name)
-        if key in self._pods:
-            raise PodRuntimeError("AlreadyExists", f'pods "{name}" already exists')
-        if not (manifest.get("spec") or {}).get("containers"):
-            raise PodRuntimeError("Invalid", "spec.containers: Required value")
-        if not meta.get("uid"):
-            meta["uid"] = str(uuid.uuid4())
-        meta.setdefault("creationTimestamp", now_rfc3339())
+        key = admit_pod(manifest, self._pods)
         run = ContainerPod(self._context, manifest)
         self._pods[key] = run
         run.start()
