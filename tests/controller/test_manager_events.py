@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from tektite.api.config import Config
-from tektite.controller.manager import Controller
+from tektite.controller.manager import POD_CHANGE_WITHIN, Controller
 from tektite.runtime.protocol import Pod, PodKey
 from tektite.store.protocol import WatchEvent
 from tektite.store.sqlite import SqliteStore
@@ -78,6 +78,27 @@ def test_own_status_write_is_not_queued_other_changes_are(tmp_path: Path) -> Non
     assert not own(WatchEvent("DELETED", taskrun(DONE, "TaskRunCancelled", "6"), "7"))
 
 
+def test_labels_a_pass_wrote_after_its_status_are_its_own_write(tmp_path: Path) -> None:
+    """The first pass writes the status, then (Tekton's syncMetadata) the Task's labels:
+    neither event needs a pass. Labels written by someone else do."""
+    ctl = controller(tmp_path)
+    key = ("default", "tr")
+    own = ctl._own_status_write
+    assert not own(WatchEvent("ADDED", taskrun({}), "1"))
+    ctl.taskruns.written[key] = RUNNING
+    assert own(WatchEvent("MODIFIED", taskrun(RUNNING, version="2"), "2"))
+    labelled = taskrun(RUNNING, version="3")
+    labelled["metadata"]["labels"] = {"tekton.dev/task": "t"}
+    assert not own(WatchEvent("MODIFIED", labelled, "3"))  # not recorded as written
+    ctl.taskruns.written_metadata[key] = ({"tekton.dev/task": "t", "x": "y"}, {})
+    relabelled = taskrun(RUNNING, version="4")
+    relabelled["metadata"]["labels"] = {"tekton.dev/task": "t", "x": "y"}
+    assert own(WatchEvent("MODIFIED", relabelled, "4"))
+    other = taskrun(RUNNING, version="5")
+    other["metadata"]["labels"] = {"tekton.dev/task": "t", "x": "z"}
+    assert not own(WatchEvent("MODIFIED", other, "5"))
+
+
 def test_a_pod_reported_again_unchanged_is_not_queued(tmp_path: Path) -> None:
     key = PodKey("default", "tr-pod")
 
@@ -94,8 +115,52 @@ def test_a_pod_reported_again_unchanged_is_not_queued(tmp_path: Path) -> None:
         (key, None),  # deleted (no labels left to name its owner)
         (key, pod("Running", **{"tekton.dev/ready": "READY"})),  # anew: a pass
     ]
+    queued = watch_pods(tmp_path, script)
+    assert [key for key, _ in queued] == [("TaskRun", "default", "tr")] * 4
+
+
+def test_a_pod_change_the_run_waits_on_is_queued_at_once_others_soon(tmp_path: Path) -> None:
+    """A Pod's changes that end or move its TaskRun on (a container terminated, the Pod
+    finished, sidecars ready while the steps wait for the ``ready`` annotation) queue a
+    pass at once; the others (scheduled, init containers, containers running) queue one
+    within ``POD_CHANGE_WITHIN``, so that a burst of them makes one pass."""
+    key = PodKey("default", "tr-pod")
+
+    def pod(phase: str, containers: dict[str, str], ready: bool = False) -> Pod:
+        meta: dict[str, Any] = {"name": key.name, "labels": {"tekton.dev/taskRun": "tr"}}
+        if ready:
+            meta["annotations"] = {"tekton.dev/ready": "READY"}
+        statuses = [
+            {"name": name, "ready": state == "running", "state": {state: {}}}
+            for name, state in containers.items()
+        ]
+        return {"metadata": meta, "status": {"phase": phase, "containerStatuses": statuses}}
+
+    sidecar_waiting = {"sidecar-db": "waiting", "step-a": "waiting", "step-b": "waiting"}
+    sidecar_running = {"sidecar-db": "running", "step-a": "waiting", "step-b": "waiting"}
+    script: list[tuple[PodKey, Pod | None]] = [
+        (key, pod("Pending", sidecar_waiting)),  # soon
+        (key, pod("Running", sidecar_waiting)),  # soon: the sidecar is not ready
+        (key, pod("Running", sidecar_running)),  # at once: the steps wait for the pass
+        (key, pod("Running", {**sidecar_running, "step-a": "running"}, ready=True)),  # soon
+        (key, pod("Running", {**sidecar_running, "step-a": "terminated"}, ready=True)),  # now
+        (key, pod("Running", {**sidecar_running, "step-b": "terminated"}, ready=True)),  # now
+        (key, pod("Succeeded", {"sidecar-db": "terminated", "step-b": "terminated"}, True)),
+    ]
+    queued = watch_pods(tmp_path, script)
+    assert [how for _, how in queued] == ["soon", "soon", "now", "soon", "now", "now", "now"]
+
+
+def watch_pods(tmp_path: Path, script: list[tuple[PodKey, Pod | None]]) -> list[tuple[Any, str]]:
+    """The passes the controller's Pod watch queues for ``script``: ``now`` or ``soon``."""
     ctl = controller(tmp_path, ScriptedRuntime(script))
-    queued: list[tuple[str, str, str]] = []
-    ctl.queue.add = queued.append  # type: ignore[method-assign]
+    queued: list[tuple[Any, str]] = []
+    ctl.queue.add = lambda key: queued.append((key, "now"))  # type: ignore[method-assign]
+
+    def add_soon(key: Any, within: float) -> None:
+        assert within == POD_CHANGE_WITHIN
+        queued.append((key, "soon"))
+
+    ctl.queue.add_soon = add_soon  # type: ignore[method-assign]
     asyncio.run(ctl._watch_pods())
-    assert queued == [("TaskRun", "default", "tr")] * 4
+    return queued

@@ -35,31 +35,32 @@ def sync_metadata(
     name: str,
     labels: Mapping[str, str],
     annotations: Mapping[str, str],
-) -> None:
+) -> tuple[dict[str, str], dict[str, str]] | None:
     """Tekton's ``syncMetadata``: merge the labels and annotations a reconcile pass set
     into the stored object (stored keys kept, the pass's values winning); written only
     when that changes something. A conflict with another writer is retried; an object
-    that is gone is left alone."""
+    that is gone is left alone. Returns the labels and annotations written, if any."""
     for _ in range(3):
         raw = store.get(kind, namespace, name)
         if raw is None:
-            return
+            return None
         meta = raw.setdefault("metadata", {})
         current_labels = meta.get("labels") or {}
         current_annotations = meta.get("annotations") or {}
         merged_labels = {**current_labels, **labels}
         merged_annotations = {**current_annotations, **annotations}
         if merged_labels == current_labels and merged_annotations == current_annotations:
-            return
+            return None
         meta["labels"] = merged_labels
         meta["annotations"] = merged_annotations
         try:
             store.update(raw)
-            return
+            return merged_labels, merged_annotations
         except Conflict:
             continue
         except NotFound:
-            return
+            return None
+    return None
 
 
 class StoreLookup:

@@ -15,6 +15,7 @@ from tektite.controller.queue import WorkQueue
 from tektite.controller.retention import RetentionController, logs_root
 from tektite.controller.taskrun import Requeue, TaskRunReconciler
 from tektite.engine.pod import PodImages
+from tektite.engine.pod_status import needs_prompt_pass
 from tektite.runtime.protocol import PodKey, PodRuntime
 from tektite.store.protocol import Store, WatchEvent
 
@@ -29,6 +30,11 @@ Key = tuple[str, str, str]
 TASKRUN_LABEL = "tekton.dev/taskRun"
 PIPELINERUN_LABEL = "tekton.dev/pipelineRun"
 _MAX_BACKOFF = 30.0
+POD_CHANGE_WITHIN = 0.25
+"""At most this many seconds between a Pod's change that is not urgent
+(``needs_prompt_pass``) and its TaskRun's pass: a Pod's burst of changes as it starts
+(init containers running and done, steps running) makes one pass. (A kubelet reports
+container changes up to a second late: its PLEG relists every second.)"""
 
 
 def utc_now() -> datetime:
@@ -119,20 +125,26 @@ class Controller:
         meta = obj.get("metadata") or {}
         key = (str(meta.get("namespace", "")), str(meta.get("name", "")))
         if event.type == "DELETED":
-            self._seen.pop(key, None)
-            self.taskruns.written.pop(key, None)
+            self._forget(key)
             return False
         rest = {k: v for k, v in obj.items() if k != "status"}
         rest["metadata"] = {k: v for k, v in meta.items() if k != "resourceVersion"}
         previous, self._seen[key] = self._seen.get(key), rest
         written = self.taskruns.written.get(key)
-        own = previous == rest and written is not None and obj.get("status") == written
+        same = previous == rest or _only_metadata_written(
+            previous, rest, self.taskruns.written_metadata.get(key)
+        )
+        own = same and written is not None and obj.get("status") == written
         if own and written is not None and _finished(written):
             # Done: forget it (a later event is simply reconciled), so that a daemon
             # does not keep every TaskRun it ever ran.
-            self._seen.pop(key, None)
-            self.taskruns.written.pop(key, None)
+            self._forget(key)
         return own
+
+    def _forget(self, key: tuple[str, str]) -> None:
+        self._seen.pop(key, None)
+        self.taskruns.written.pop(key, None)
+        self.taskruns.written_metadata.pop(key, None)
 
     async def _watch_pods(self) -> None:
         last: dict[PodKey, tuple[Any, Any]] = {}
@@ -145,12 +157,17 @@ class Controller:
                 # first report queued reads the Pod after it, so it sees this state.
                 meta = pod.get("metadata") or {}
                 state = (pod.get("status"), meta)
-                if last.get(key) == state:
+                before = last.get(key)
+                if before == state:
                     continue
                 last[key] = state
             labels = (pod or {}).get("metadata", {}).get("labels") or {}
             owner = labels.get(TASKRUN_LABEL)
-            if owner:
+            if not owner:
+                continue
+            if pod is not None and not needs_prompt_pass(before and before[0], pod):
+                self.queue.add_soon(("TaskRun", key.namespace, owner), POD_CHANGE_WITHIN)
+            else:
                 self.queue.add(("TaskRun", key.namespace, owner))
 
     async def _reconcile(self, key: Key) -> Requeue:
@@ -186,6 +203,29 @@ class Controller:
                 self.queue.add_after(key, min(_MAX_BACKOFF, 0.05 * 2**n))
             finally:
                 self.queue.done(key)
+
+
+def _only_metadata_written(
+    previous: dict[str, Any] | None,
+    rest: dict[str, Any],
+    written: tuple[dict[str, str], dict[str, str]] | None,
+) -> bool:
+    """Whether ``rest`` differs from ``previous`` only by the labels and annotations the
+    reconciler itself wrote (``written``): its ``syncMetadata`` after a status write."""
+    if previous is None or written is None:
+        return False
+    meta = rest.get("metadata") or {}
+    labels, annotations = written
+    if (meta.get("labels") or {}) != labels or (meta.get("annotations") or {}) != annotations:
+        return False
+
+    def without_metadata(obj: dict[str, Any]) -> dict[str, Any]:
+        kept = {k: v for k, v in (obj.get("metadata") or {}).items()}
+        kept.pop("labels", None)
+        kept.pop("annotations", None)
+        return {**obj, "metadata": kept}
+
+    return without_metadata(previous) == without_metadata(rest)
 
 
 def _finished(status: dict[str, Any]) -> bool:

@@ -1,5 +1,6 @@
 """A work queue of object keys, as client-go's: each key is processed by one worker at
-a time, duplicates collapse, and keys can be requeued after a delay (timeouts)."""
+a time, duplicates collapse, and keys can be requeued after a delay (timeouts) or
+*soon* (a burst of changes that need no prompt pass collapses into one)."""
 
 from __future__ import annotations
 
@@ -19,9 +20,14 @@ class WorkQueue(Generic[K]):
         self._processing: set[K] = set()
         self._dirty: set[K] = set()  # added while being processed: requeue after done
         self._timers: dict[K, asyncio.TimerHandle] = {}
+        self._soon: dict[K, asyncio.TimerHandle] = {}
 
     def add(self, key: K) -> None:
         """Queue ``key`` unless it is already waiting."""
+        soon = self._soon.pop(key, None)
+        if soon is not None:
+            # The pass queued now reads the object after the change that asked for it.
+            soon.cancel()
         if key in self._processing:
             self._dirty.add(key)
             return
@@ -39,6 +45,21 @@ class WorkQueue(Generic[K]):
         if timer is not None:
             timer.cancel()
         self._timers[key] = loop.call_at(when, self._fire, key)
+
+    def add_soon(self, key: K, within: float) -> None:
+        """Queue ``key`` at the latest ``within`` seconds from now: every change that
+        arrives meanwhile is covered by that one pass, and an ``add`` brings it forward.
+        Unlike ``add_after``, a later call never postpones an earlier one."""
+        if key in self._queued or key in self._soon:
+            return
+        if key in self._processing and key in self._dirty:
+            return
+        loop = asyncio.get_running_loop()
+        self._soon[key] = loop.call_later(max(0.0, within), self._fire_soon, key)
+
+    def _fire_soon(self, key: K) -> None:
+        self._soon.pop(key, None)
+        self.add(key)
 
     def _fire(self, key: K) -> None:
         self._timers.pop(key, None)
@@ -60,6 +81,7 @@ class WorkQueue(Generic[K]):
 
     def close(self) -> None:
         """Cancel pending timers."""
-        for timer in self._timers.values():
+        for timer in (*self._timers.values(), *self._soon.values()):
             timer.cancel()
         self._timers.clear()
+        self._soon.clear()

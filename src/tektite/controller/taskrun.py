@@ -86,6 +86,8 @@ class TaskRunReconciler:
         self.written: dict[tuple[str, str], dict[str, Any]] = {}
         """The status each TaskRun's last pass wrote (its own write's watch event needs
         no pass: see ``Controller``)."""
+        self.written_metadata: dict[tuple[str, str], tuple[dict[str, str], dict[str, str]]] = {}
+        """The labels and annotations a pass last wrote (``syncMetadata``), likewise."""
 
     @property
     def default_timeout(self) -> timedelta:
@@ -121,7 +123,7 @@ class TaskRunReconciler:
                 # version read at the start).
                 from tektite.controller.adapters import sync_metadata
 
-                sync_metadata(
+                written = sync_metadata(
                     self.store,
                     "TaskRun",
                     namespace,
@@ -129,6 +131,8 @@ class TaskRunReconciler:
                     tr.metadata.labels,
                     tr.metadata.annotations,
                 )
+                if written is not None:
+                    self.written_metadata[(namespace, name)] = written
         return requeue
 
     # -- the pass ---------------------------------------------------------------------------

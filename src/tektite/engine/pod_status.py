@@ -52,6 +52,7 @@ from tektite.api.models import (
     TaskSpec,
 )
 from tektite.api.models import RunResult as TaskRunResult
+from tektite.engine.entrypoint_args import READY_ANNOTATION, READY_ANNOTATION_VALUE
 from tektite.engine.names import SIDECAR_PREFIX, STEP_PREFIX, container_name
 from tektite.engine.taskrun_state import (
     REASON_FAILED,
@@ -268,6 +269,34 @@ def sidecars_ready(pod: Pod) -> bool:
             continue
         return False
     return True
+
+
+def needs_prompt_pass(before: Any, pod: Pod) -> bool:
+    """Whether a change of the Pod (its status was ``before``) calls for its TaskRun's
+    pass at once rather than a moment later with the changes that follow: the Pod
+    finished, one of its containers (a step, a sidecar) terminated, or its sidecars are
+    ready and the steps wait for the pass that releases them (``sidecars_ready``).
+    Anything else — the Pod scheduled, init containers running or done, containers
+    waiting or running — changes nothing the run waits on.
+    """
+    after = _pod_status(pod)
+    before = before if isinstance(before, dict) else {}
+    phase = after.get("phase")
+    if phase in ("Succeeded", "Failed") and before.get("phase") != phase:
+        return True
+    if not _terminated_containers(after) <= _terminated_containers(before):
+        return True
+    annotations = (pod.get("metadata") or {}).get("annotations") or {}
+    return annotations.get(READY_ANNOTATION) != READY_ANNOTATION_VALUE and sidecars_ready(pod)
+
+
+def _terminated_containers(status: dict[str, Any]) -> set[str]:
+    """Names of the (non-init) containers of a Pod status that have terminated."""
+    return {
+        str(c.get("name"))
+        for c in status.get("containerStatuses") or ()
+        if isinstance(c, dict) and "terminated" in (c.get("state") or {})
+    }
 
 
 def sidecars_to_stop(pod: Pod, *, results_from: str = "termination-message") -> list[str]:

@@ -75,9 +75,11 @@ from tektite.runtime.volumes import (
 STEP_PREFIX = "step-"
 DEFAULT_GRACE_SECONDS = 30.0
 CONFIG_RETRY_SECONDS = 2.0
-FAST_POLL_SECONDS = 0.002
-SLOW_POLL_SECONDS = 0.05
-FAST_POLL_WINDOW_SECONDS = 1.0
+WAIT_FILE_POLL_SECONDS = 0.05
+"""How often a gated step's wait files are checked besides the Pod's own changes. A
+wait file is written by the step before it (which then exits) or by the runtime (the
+``ready`` annotation), and both wake the step driver; the poll only catches a file
+written behind the runtime's back."""
 
 
 @dataclass
@@ -187,7 +189,6 @@ class PodRun:
         """The Pod's deletion, once asked for (``HostRuntime.delete_pod``)."""
         self.conditions = Conditions()
         self.wake = asyncio.Event()
-        self.last_activity = time.monotonic()
         self.task: asyncio.Task[None] | None = None
         self.deadline_task: asyncio.Task[None] | None = None
         self.planner = LaunchPlanner(
@@ -276,7 +277,6 @@ class PodRun:
 
     def changed(self) -> None:
         """A container changed state: wake the step driver and the watchers."""
-        self.last_activity = time.monotonic()
         self.wake.set()
         self.context.notify(self.key)
 
@@ -686,17 +686,11 @@ class PodRun:
             for container in pending:
                 if self._wait_satisfied(container):
                     self._release(container)
-                    self.last_activity = time.monotonic()
             pending = [c for c in pending if c.gated]
             for container in pending[: self.context.prewarm]:
                 if container.process is None:
                     self._spawn(container, gated=True)
-            timeout: float | None = None
-            if pending:
-                quiet = time.monotonic() - self.last_activity
-                timeout = FAST_POLL_SECONDS
-                if quiet >= FAST_POLL_WINDOW_SECONDS:
-                    timeout = SLOW_POLL_SECONDS
+            timeout = WAIT_FILE_POLL_SECONDS if pending else None
             self.wake.clear()
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self.wake.wait(), timeout)
