@@ -6,6 +6,7 @@ import contextlib
 import fcntl
 import json
 import os
+import re
 import time
 from pathlib import Path
 from typing import Any
@@ -826,7 +827,9 @@ def test_many_steps_run_in_order(open_runtime: RuntimeFactory) -> None:
 def test_namespace_mode_literal_paths_and_cleanup(open_runtime: RuntimeFactory, mode: str) -> None:
     if mode != mounts.NAMESPACE:
         pytest.skip("literal /workspace and /tekton paths need namespace mode")
-    existed = {path: os.path.lexists(path) for path in ("/tekton", "/workspace", "/ko-app")}
+    # (No /ko-app: only the prepare init container mounts it, and the runtime does
+    # prepare's work itself.)
+    existed = {path: os.path.lexists(path) for path in ("/tekton", "/workspace")}
     steps = [
         Step("one", script="echo data > /workspace/file\nprintf v > /tekton/results/r"),
         Step(
@@ -1025,3 +1028,31 @@ def test_mode_is_detected_once(tmp_path: Path) -> None:
             tmp_path, DictCluster(), entrypoint_image="e", shell_image="s", nop_image="n", mode="x"
         )
     run(runtime.close())
+
+
+def test_prepare_is_done_by_the_runtime_as_the_container_would(
+    open_runtime: RuntimeFactory, mode: str
+) -> None:
+    """In namespace mode the runtime does ``prepare``'s work itself (``host_init``):
+    the init container still reports a clean exit, logs Tekton's line, and the steps
+    find the entrypoint and their ``/tekton/steps`` links."""
+    if mode != mounts.NAMESPACE:
+        pytest.skip("prepare runs as a process in rewrite mode")
+    steps = [Step("a", script="ls /tekton/steps; test -x /tekton/bin/entrypoint && echo ok")]
+    key = PodKey("default", "prep")
+
+    async def scenario() -> tuple[Pod, str, str]:
+        async with open_runtime() as runtime:
+            await runtime.create_pod(tekton_pod("prep", steps))
+            pod = await wait_for(runtime, key, phase_is("Succeeded", "Failed"))
+            return (
+                pod,
+                await read_logs(runtime, key, "prepare"),
+                await read_logs(runtime, key, "step-a"),
+            )
+
+    pod, prepare_log, step_log = run(scenario())
+    state = terminated(pod, "prepare", init=True)
+    assert (state["exitCode"], state["reason"]) == (0, "Completed")
+    assert re.fullmatch(r"\d{4}/\d\d/\d\d \d\d:\d\d:\d\d Entrypoint initialization\n", prepare_log)
+    assert step_log.splitlines() == ["0", "step-a", "ok"]

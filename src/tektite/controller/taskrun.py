@@ -19,6 +19,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+import msgspec
+
 from tektite.api.config import Config
 from tektite.api.models import Condition, TaskRun, TaskRunStatus, TaskSpec
 from tektite.api.objects import InvalidObject, decode
@@ -440,7 +442,8 @@ def _status(tr: TaskRun) -> TaskRunStatus:
 
 
 def _copy_condition(c: Condition | None) -> Condition | None:
-    return copy.copy(c) if c is not None else None  # (its fields are all strings)
+    # Shallow is enough: its fields are all strings.
+    return msgspec.structs.replace(c) if c is not None else None
 
 
 def _owner_reference(tr: TaskRun) -> dict[str, Any]:

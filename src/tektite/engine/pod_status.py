@@ -33,6 +33,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
+import msgspec
+
 from tektite.api.errors import go_quote, go_sprint
 from tektite.api.models import (
     Artifact,
@@ -992,10 +994,10 @@ def convert_pod_status(
     ``spec`` is the resolved TaskSpec; ``sidecar_logs`` the log of the results sidecar
     when ``results_from`` is ``sidecar-logs`` (None: not read).
     """
-    tr = copy.deepcopy(taskrun)
-    if tr.status is None:
-        tr.status = TaskRunStatus()
-    trs = tr.status
+    # Only the status is written: the rest of the run (and the status's taskSpec, which
+    # is only read) is shared instead of deep-copied, most of the cost of a pass.
+    trs = _status_copy(taskrun.status)
+    tr = msgspec.structs.replace(taskrun, status=trs)
     condition = succeeded_condition(trs)
     if condition is None or condition.status == "Unknown":
         set_succeeded_condition(trs, "Unknown", REASON_RUNNING, MESSAGE_RUNNING, now)
@@ -1035,6 +1037,15 @@ def convert_pod_status(
     trs.sidecars = sidecars or None
     trs.results = _remove_duplicate_results(trs.results)
     return PodStatusOutcome(trs, tuple(errors), size_exceeded)
+
+
+def _status_copy(status: TaskRunStatus | None) -> TaskRunStatus:
+    """A copy of ``status`` to write to; its ``taskSpec`` is shared (read-only here)."""
+    if status is None:
+        return TaskRunStatus()
+    copied = copy.deepcopy(msgspec.structs.replace(status, task_spec=None))
+    copied.task_spec = status.task_spec
+    return copied
 
 
 def _set_step_states(

@@ -109,12 +109,15 @@ def _log_stamp() -> str:
     return time.strftime("%Y/%m/%d %H:%M:%S")
 
 
-def log(message: str) -> None:
-    """Print a line like Go's ``log.Print``: ``2006/01/02 15:04:05 message``."""
+def log_line(message: str) -> str:
+    """A line as Go's ``log.Print`` writes it: ``2006/01/02 15:04:05 message\\n``."""
     line = f"{_log_stamp()} {message}"
-    if not line.endswith("\n"):
-        line += "\n"
-    _write_stderr(line)
+    return line if line.endswith("\n") else line + "\n"
+
+
+def log(message: str) -> None:
+    """Print a line like Go's ``log.Print`` on stderr (``log_line``)."""
+    _write_stderr(log_line(message))
 
 
 def _slog_value(value: str) -> str:

@@ -25,6 +25,8 @@ STEP_INIT = "step-init"
 
 # Owner may write and execute, anybody may execute (Tekton's 0311).
 COPY_PERMISSIONS = 0o311
+ENTRYPOINT_INITIALIZED = "Entrypoint initialization"
+"""What ``init`` logs when it succeeds."""
 
 
 class SubcommandResult:
@@ -183,7 +185,7 @@ def process(args: Sequence[str], root: str) -> SubcommandResult | None:
         if name == INIT and len(args) >= 3:
             _copy(args[1], args[2])
             step_init(root, args[3:])
-            return SubcommandResult(True, "Entrypoint initialization")
+            return SubcommandResult(True, ENTRYPOINT_INITIALIZED)
         if name == COPY and len(args) == 3:
             _copy(args[1], args[2])
             return SubcommandResult(True, f"Copied {args[1]} to {args[2]}")

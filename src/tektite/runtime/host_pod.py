@@ -36,7 +36,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from tektite.runtime import host_state
+from tektite.entrypoint.gostyle import log_line
+from tektite.entrypoint.subcommands import COPY_PERMISSIONS, ENTRYPOINT_INITIALIZED
+from tektite.runtime import host_init, host_state
 from tektite.runtime import mounts as mount_modes
 from tektite.runtime.container_env import ContainerConfigError
 from tektite.runtime.launch_plan import BusyboxShell, Images, LaunchPlanner, through_busybox
@@ -366,6 +368,8 @@ class PodRun:
     async def _run_init(self, container: ContainerRun) -> None:
         container.record.wait(CONTAINER_CREATING)
         self.changed()
+        if self._init_on_host(container):
+            return
         await self._configure(container)
         if self.adopted and self._resume_container(container):
             pass  # picked up where the runtime that died left it
@@ -452,6 +456,44 @@ class PodRun:
         if not container.exited.done():
             container.exited.set_result(None)
         self.changed()
+
+    def _init_on_host(self, container: ContainerRun) -> bool:
+        """Tekton's ``prepare`` done here instead of in a process (``host_init``), with
+        the outcome and the log line the process would have given; False when the
+        container must run (not exactly Tekton's, another user, rewrite mode, where
+        the step links would name paths the steps do not see)."""
+        spec = container.spec
+        if (
+            not host_init.is_prepare(spec)
+            or self.planner.mode != mount_modes.NAMESPACE
+            or not self.planner.runs_as_runtime_user(spec)
+        ):
+            return False
+        container.record.run(self._container_id())
+        error = host_init.prepare(spec, self.volumes, self._install_entrypoint)
+        output = log_line(ENTRYPOINT_INITIALIZED) if error is None else f"{error}\n"
+        with (
+            contextlib.suppress(OSError),
+            open(self.log_dir / f"{container.name}.log", "ab") as log,
+        ):
+            log.write(output.encode())
+        if error is None:
+            container.record.terminate(0, COMPLETED, "")
+        else:
+            container.record.terminate(1, ERROR, "")
+        if not container.exited.done():
+            container.exited.set_result(None)
+        self.changed()
+        return True
+
+    def _install_entrypoint(self, target: Path) -> None:
+        """``/tekton/bin/entrypoint`` as ``entrypoint init`` copies it: the runtime's
+        shim, created with Tekton's mode 0311 (the launcher recognises its bytes)."""
+        fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_CLOEXEC, COPY_PERMISSIONS)
+        try:
+            os.write(fd, self.planner.shim.encode())
+        finally:
+            os.close(fd)
 
     def _mark_running(self, container: ContainerRun, container_id: str) -> None:
         record = container.record
@@ -856,8 +898,10 @@ class PodRun:
         self._persist()
         await self._terminate(chosen, self._grace())
 
-    async def delete(self) -> None:
-        """Kill every container and remove the Pod's directories (logs are kept)."""
+    async def delete(self, *, remove: bool = True) -> list[Path]:
+        """Kill every container and remove the Pod's directories (logs are kept); with
+        ``remove=False`` they are returned for the caller to remove instead (the link
+        to the scratch directory first: then no orphan is ever seen)."""
         for task in (self.task, self.deadline_task, self.lost_task):
             while task is not None and not task.done():
                 # Again until it ends: Python 3.11's wait_for drops a cancellation that
@@ -882,13 +926,15 @@ class PodRun:
                     if container.tracker.close():
                         break
                     await asyncio.sleep(0.01)
-        remove_pod_dir(self.dir)  # (the link to the scratch first: no orphan is seen)
-        if self.scratch is not None:
-            remove_pod_dir(self.scratch)
+        dirs = [self.dir] if self.scratch is None else [self.dir, self.scratch]
+        if remove:
+            for path in dirs:
+                remove_pod_dir(path)
         if self.owner_fd is not None:
             os.close(self.owner_fd)
             self.owner_fd = None
         self.context.mountpoints.release(self.key)
+        return [] if remove else dirs
 
     # ------------------------------------------------------------------ metadata
 

@@ -50,7 +50,6 @@ import asyncio
 import contextlib
 import fcntl
 import hashlib
-import json
 import os
 import shutil
 import signal
@@ -59,6 +58,8 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+import msgspec
 
 from tektite.runtime.launcher import EXIT_SUFFIX, PID_SUFFIX
 from tektite.runtime.protocol import Pod
@@ -353,7 +354,7 @@ def save_pod(internal: Path, pod: Pod, start_time: str) -> None:
     """Write the manifest (and the Pod's start time) atomically."""
     target = internal / MANIFEST
     temporary = internal / f".{MANIFEST}.tmp"
-    temporary.write_text(json.dumps({"pod": pod, "startTime": start_time}))
+    temporary.write_bytes(msgspec.json.encode({"pod": pod, "startTime": start_time}))
     os.replace(temporary, target)
 
 
@@ -390,12 +391,12 @@ def claim_orphans(pods_dir: Path, engine: str = "") -> list[Orphan]:
         if fd is None:
             continue
         try:
-            saved: dict[str, Any] = json.loads(manifest.read_text())
+            saved: dict[str, Any] = msgspec.json.decode(manifest.read_bytes())
             pod = saved["pod"]
             start_time = str(saved.get("startTime") or "")
             if not isinstance(pod, dict):
                 raise ValueError("not a Pod")
-        except (OSError, ValueError, KeyError, TypeError):
+        except (OSError, ValueError, KeyError, TypeError, msgspec.DecodeError):
             os.close(fd)
             continue
         found.append(Orphan(pod, start_time, fd))

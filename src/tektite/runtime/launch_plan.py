@@ -523,6 +523,10 @@ class LaunchPlanner:
             permanent=True,
         )
 
+    def runs_as_runtime_user(self, container: dict[str, Any]) -> bool:
+        """Whether ``container`` runs as the runtime's own user and groups."""
+        return self._user(container) == (None, None, None)
+
     def _user(self, container: dict[str, Any]) -> tuple[int | None, int | None, list[int] | None]:
         if os.geteuid() != 0:
             return None, None, None  # cannot switch users: runAsUser is ignored

@@ -381,6 +381,25 @@ def refresh_downward(pod: Pod, volumes: dict[str, HostVolume], cluster: ClusterD
             _write_files(Path(host.path), files)
 
 
+async def remove_pod_dirs(pod_dirs: list[Path]) -> None:
+    """``remove_pod_dir`` of each of ``pod_dirs``, in order, by one ``rm -rf`` (which
+    removes symlinks without following them too); in Python if ``rm`` cannot run."""
+    if not pod_dirs:
+        return
+    import asyncio
+
+    try:
+        process = await asyncio.create_subprocess_exec(
+            "rm", "-rf", "--", *map(str, pod_dirs), stdin=asyncio.subprocess.DEVNULL
+        )
+        await process.wait()
+    except OSError:
+        pass
+    for pod_dir in pod_dirs:
+        if os.path.lexists(pod_dir):
+            remove_pod_dir(pod_dir)
+
+
 def remove_pod_dir(pod_dir: Path) -> None:
     """Delete the Pod's directory with its own volumes (emptyDir and friends).
 

@@ -1,3 +1,3 @@
 """The podman/docker PodRuntime: ``engine`` (the CLI), ``plan`` (create arguments),
-``host_init`` (Tekton's file-only init containers), ``pod`` (one Pod's life) and
-``runtime`` (``ContainerRuntime``)."""
+``pod`` (one Pod's life) and ``runtime`` (``ContainerRuntime``); Tekton's file-only init
+containers are done on the host (``runtime.host_init``)."""

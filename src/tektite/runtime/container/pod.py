@@ -57,8 +57,8 @@ from pathlib import Path
 from typing import Any
 
 from tektite.engine.pod import PodImages
-from tektite.runtime import host_state
-from tektite.runtime.container import host_init, pod_state
+from tektite.runtime import host_init, host_state
+from tektite.runtime.container import pod_state
 from tektite.runtime.container.engine import (
     LABEL_OWNER,
     LABEL_POD,
@@ -607,7 +607,10 @@ class ContainerPod:
             except Exception as error:  # any failure to provide it fails the container
                 self._complete_on_host(container, f"the step wrapper is unavailable: {error}")
             else:
-                self._complete_on_host(container, host_init.prepare(spec, self.volumes, binary))
+                self._complete_on_host(
+                    container,
+                    host_init.prepare(spec, self.volumes, host_init.bundle_installer(binary)),
+                )
         elif host_init.is_working_dir_init(spec):
             self._complete_on_host(container, host_init.working_dir_init(spec, self.volumes))
         elif host_init.place_scripts(spec, self.volumes):

@@ -1,13 +1,16 @@
 """Tekton's init containers done on the host, where their effect is plain file work.
 
-Starting a container costs a few hundred milliseconds; three of Tekton's init
-containers only write files into the Pod's volumes, which the runtime can do directly
-before any container starts, with the same result:
+Starting a container costs a few hundred milliseconds (and a host runtime process, with
+its mount namespace and cgroup, several milliseconds: a hundred-task pipeline pays it a
+hundred times); three of Tekton's init containers only write files into the Pod's
+volumes, which the runtime can do directly before any container starts, with the same
+result:
 
-- ``prepare`` (``entrypoint init SRC DST STEPS…``): the step wrapper at
-  ``/tekton/bin/entrypoint`` (the launcher of the runtime's step-wrapper bundle, with
-  the bundle's ``.tektite`` support directory beside it, all hard-linked) and
-  the ``/tekton/steps/<step>`` and ``/tekton/steps/<i>`` links to ``/tekton/run/<i>/status``;
+- ``prepare`` (``entrypoint init SRC DST STEPS…``): the runtime's step wrapper at
+  ``/tekton/bin/entrypoint`` (for containers the launcher of the step-wrapper bundle,
+  with the bundle's ``.tektite`` support directory beside it, all hard-linked; for the
+  host runtime its shim) and the ``/tekton/steps/<step>`` and ``/tekton/steps/<i>``
+  links to ``/tekton/run/<i>/status``;
 - ``place-scripts``: when its program is exactly what ``engine.scripts`` writes (one
   block per script: a base64 heredoc then ``decode-script``; the debug helpers' plain
   heredocs), each script file is written decoded with mode 0755; any other program
@@ -26,6 +29,7 @@ import base64
 import binascii
 import os
 import re
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -93,11 +97,13 @@ def is_prepare(container: dict[str, Any]) -> bool:
 
 
 def prepare(
-    container: dict[str, Any], volumes: dict[str, HostVolume], entrypoint_bundle: Path
+    container: dict[str, Any],
+    volumes: dict[str, HostVolume],
+    install: Callable[[Path], None],
 ) -> str | None:
-    """Do ``prepare``'s work (the launcher of the step-wrapper bundle
-    ``entrypoint_bundle`` and its support directory into ``/tekton/bin``); return an
-    error message, or None when done."""
+    """Do ``prepare``'s work: ``install`` puts the runtime's step wrapper at the host
+    path of ``/tekton/bin/entrypoint`` (:func:`bundle_installer` for containers), then
+    the step links; return an error message, or None when done."""
     command = [str(part) for part in container.get("command") or []]
     mounts = _mounts(container, volumes)
     target = host_path(ENTRYPOINT_PATH, mounts)
@@ -105,7 +111,7 @@ def prepare(
     if target is None or steps_dir is None:
         return "prepare: /tekton/bin and /tekton/steps must be mounted"
     try:
-        install_entrypoint(entrypoint_bundle, Path(target))
+        install(Path(target))
         os.makedirs(steps_dir, exist_ok=True)
         for index, name in enumerate(command[4:]):
             run = f"{_TEKTON_RUN}/{index}/status"
@@ -115,6 +121,12 @@ def prepare(
     except OSError as error:
         return f"prepare: {error}"
     return None
+
+
+def bundle_installer(entrypoint_bundle: Path) -> Callable[[Path], None]:
+    """Install the launcher of the step-wrapper bundle ``entrypoint_bundle`` with its
+    support directory (hard-linked), as containers need it."""
+    return lambda target: install_entrypoint(entrypoint_bundle, target)
 
 
 def place_scripts(container: dict[str, Any], volumes: dict[str, HostVolume]) -> bool:

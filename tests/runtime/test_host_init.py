@@ -1,4 +1,4 @@
-"""Tekton's file-only init containers done on the host (``container.host_init``),
+"""Tekton's file-only init containers done on the host (``runtime.host_init``),
 checked against the containers the Pod builder really makes."""
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from tektite.api.models import Sidecar, Step, TaskBreakpoints, TaskRunDebug
 from tektite.engine.containers import SecurityContextConfig
 from tektite.engine.names import SeededNameGenerator
 from tektite.engine.scripts import convert_scripts
-from tektite.runtime.container import host_init
+from tektite.runtime import host_init
 from tektite.runtime.volumes import HostVolume
 
 
@@ -111,7 +111,7 @@ def test_prepare_links_the_binary_and_the_step_directories(tmp_path: Path) -> No
         ],
     }
     assert host_init.is_prepare(container)
-    assert host_init.prepare(container, volumes, binary) is None
+    assert host_init.prepare(container, volumes, host_init.bundle_installer(binary)) is None
     assert (tmp_path / "bin/entrypoint").read_bytes() == b"\x7fELF"
     # Hard links, not copies: the same files as the bundle's.
     assert (tmp_path / "bin/entrypoint").stat().st_ino == (binary / "entrypoint").stat().st_ino
