@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import copy
+import dataclasses
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -265,7 +266,7 @@ class TaskRunReconciler:
             pod = build_pod(
                 run,
                 spec,
-                self.config,
+                self._pod_config(),
                 images=self.images,
                 image_commands=await self._image_commands(run, spec),
                 creds_init=creds.creds,
@@ -287,6 +288,20 @@ class TaskRunReconciler:
                 return TaskRunFailure(e.reason, e.message)
         _status(tr).pod_name = key.name
         return None
+
+    def _pod_config(self) -> Config:
+        """The configuration Pods are built with. A runtime on one machine runs only the
+        containers it is given: no admission webhook injects sidecars there, so
+        ``running-in-environment-with-injected-sidecars`` cannot apply, and a Pod with no
+        sidecars is ready at once, as Tekton builds it with that flag off (its first step
+        does not wait for a pass of this reconciler to set ``tekton.dev/ready``)."""
+        features = self.config.features
+        if self.runtime.name == "kubernetes" or not (
+            features.running_in_environment_with_injected_sidecars
+        ):
+            return self.config
+        local = dataclasses.replace(features, running_in_environment_with_injected_sidecars=False)
+        return dataclasses.replace(self.config, features=local)
 
     async def _image_commands(
         self, run: TaskRun, spec: TaskSpec
