@@ -33,7 +33,6 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from tektite.runtime.entrypoint_binary import install_entrypoint
 from tektite.runtime.volumes import HostVolume
 
 PREPARE = "prepare"
@@ -126,6 +125,9 @@ def prepare(
 def bundle_installer(entrypoint_bundle: Path) -> Callable[[Path], None]:
     """Install the launcher of the step-wrapper bundle ``entrypoint_bundle`` with its
     support directory (hard-linked), as containers need it."""
+    # Imported here: the host runtime, which installs its shim instead, never needs it.
+    from tektite.runtime.entrypoint_binary import install_entrypoint
+
     return lambda target: install_entrypoint(entrypoint_bundle, target)
 
 
