@@ -28,6 +28,24 @@ def process_wall(argv: Sequence[str], repeat: int = 7) -> float:
     return wall(run, repeat)
 
 
+def paired_process_walls(
+    baseline: Sequence[str], measured: Sequence[str], repeat: int = 7
+) -> tuple[float, float]:
+    """Median wall times of ``baseline`` and ``measured``, run alternately (one of each,
+    ``repeat`` times, after one warm-up each): a machine whose speed drifts during the
+    benchmark then slows both alike instead of whichever ran in the slow period."""
+
+    def timed(argv: Sequence[str]) -> float:
+        t0 = time.perf_counter()
+        subprocess.run(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
+        return time.perf_counter() - t0
+
+    timed(baseline)
+    timed(measured)
+    pairs = [(timed(baseline), timed(measured)) for _ in range(repeat)]
+    return statistics.median(a for a, _ in pairs), statistics.median(b for _, b in pairs)
+
+
 def report(name: str, value: float, baseline: float, target: float | None = None) -> None:
     """Print one benchmark line: the figure, the baseline, their ratio, and the target."""
     line = f"{name:<44} {value * 1000:9.1f} ms   baseline {baseline * 1000:8.1f} ms   "

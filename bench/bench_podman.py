@@ -25,7 +25,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from bench._timing import process_wall, report
+from bench._timing import paired_process_walls, process_wall, report
 
 VENV_BIN = Path(sys.executable).parent
 IMAGE = "localhost/tektite/busybox:latest"
@@ -65,8 +65,11 @@ def main() -> None:
         one.write_text(taskrun_yaml("one", 1))
         six.write_text(taskrun_yaml("six", 6))
         tektite = str(VENV_BIN / "tektite")
-        raw = process_wall(["podman", "run", "--rm", IMAGE, "true"], repeat=5)
-        t1 = process_wall([tektite, "run", "--runtime", "podman", str(one)], repeat=5)
+        raw, t1 = paired_process_walls(
+            ["podman", "run", "--rm", IMAGE, "true"],
+            [tektite, "run", "--runtime", "podman", str(one)],
+            repeat=7,
+        )
         t6 = process_wall([tektite, "run", "--runtime", "podman", str(six)], repeat=3)
         per_step = (t6 - t1) / 5
         report("podman: per extra step (6-step - 1-step)/5", per_step, raw, target=1.3 * raw)

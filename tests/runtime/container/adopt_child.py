@@ -6,6 +6,9 @@ started (it appends to ``<home>/marks/one``) and waits to be killed, with the ot
 steps created but not started. ``python adopt_child.py <home> ended`` prints ``ENDED``
 once every container of the Pod has ended and the runtime has removed them.
 ``sidecar`` is ``running`` with a sidecar (``server``) in the Pod's sandbox.
+``created`` prints ``CREATED`` once steps two and three exist and step one — which its
+own ``podman run`` creates — is about to start, with that start held back (as if the
+kill came just before it).
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from tektite.runtime.container.engine import Engine
+from tektite.runtime.container.pod import ContainerPod
 from tektite.runtime.container.runtime import ContainerRuntime
 from tektite.runtime.protocol import PodKey
 from tests.container_images import BUSYBOX
@@ -92,8 +96,17 @@ async def main(home: Path, phase: str) -> None:
     """Create the Pod and report as ``phase`` says; then wait to be killed."""
     (home / "marks").mkdir(parents=True, exist_ok=True)
     run = runtime(home)
-    await run.create_pod(pod(home, 0 if phase == "ended" else 3, phase == "sidecar"))
     internal = home / "pods" / KEY.namespace / KEY.name / ".tektite"
+    if phase == "created":
+
+        async def held(self: ContainerPod, container: Any) -> None:
+            print("CREATED", flush=True)
+            await asyncio.sleep(3600)
+
+        ContainerPod._start = held  # type: ignore[method-assign]
+        await run.create_pod(pod(home, 3))
+        await asyncio.sleep(3600)
+    await run.create_pod(pod(home, 0 if phase == "ended" else 3, phase == "sidecar"))
     while True:
         if phase != "ended" and (home / "marks" / "one").exists():
             break

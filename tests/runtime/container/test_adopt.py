@@ -62,7 +62,7 @@ def _start_and_kill(home: Path, phase: str) -> None:
         selector.register(process.stdout, selectors.EVENT_READ)
         assert selector.select(timeout=60), "the first runtime never got there"
         line = process.stdout.readline()
-        assert line.strip() in ("RUNNING", "ENDED"), (
+        assert line.strip() in ("RUNNING", "ENDED", "CREATED"), (
             line,
             process.stderr and process.stderr.read(),
         )
@@ -155,6 +155,25 @@ def test_a_container_gone_without_a_record_is_reported_lost(tmp_path: Path) -> N
     assert _terminated(pod)["step-two"][:2] == (137, "ContainerStatusUnknown")
     assert _marks(home) == {"one": 1}
     assert pod["status"]["phase"] == "Failed"
+
+
+def test_a_step_whose_own_run_never_began_is_run_once_by_the_restarted_runtime(
+    tmp_path: Path,
+) -> None:
+    """Step one is created by the ``podman run`` that starts it; the kill came before
+    that run began (steps two and three existed already): the restarted runtime creates
+    and runs it, and every step runs exactly once."""
+    home = tmp_path / "home"
+    _start_and_kill(home, "created")
+    assert not (home / "marks" / "one").exists()
+    pod = asyncio.run(_adopt(home))
+
+    assert _terminated(pod) == {
+        "step-one": (3, "Error", "msg-one"),
+        "step-two": (0, "Completed", ""),
+        "step-three": (0, "Completed", ""),
+    }
+    assert _marks(home) == {"one": 1, "two": 1, "three": 1}
 
 
 def test_a_pod_that_ended_before_the_restart_keeps_its_status(tmp_path: Path) -> None:

@@ -89,13 +89,28 @@ def probe_engine(flavour: str, binary: str | None = None, cache_dir: Path | None
     if stamp_file is not None and path and _fresh(stamp_file, stamp):
         _PROBED[(flavour, binary or "")] = path
         return path
-    path = _probe(flavour, binary)
+    path, store = _probe(flavour, binary)
     _PROBED[(flavour, binary or "")] = path
     if stamp_file is not None:
         with contextlib.suppress(OSError):
             stamp_file.parent.mkdir(parents=True, exist_ok=True)
+            stamp_file.with_suffix(".store").write_text(store)
             stamp_file.write_text(stamp)
     return path
+
+
+def images_file(cache_dir: Path) -> Path | None:
+    """podman's list of local images (``<graphroot>/<driver>-images/images.json``), as
+    its last probe in ``cache_dir`` found it: rewritten whenever an image is added,
+    removed or (un)tagged, so its identity tells whether what was inspected still holds.
+    None when unknown."""
+    try:
+        root, _, driver = (cache_dir / f"probe-{PODMAN}.store").read_text().partition("\n")
+    except OSError:
+        return None
+    if not root.startswith("/") or not driver.strip():
+        return None
+    return Path(root) / f"{driver.strip()}-images" / "images.json"
 
 
 def _probe_stamp(binary: str) -> str:
@@ -115,7 +130,9 @@ def _fresh(stamp_file: Path, stamp: str) -> bool:
         return False
 
 
-def _probe(flavour: str, binary: str | None) -> str:
+def _probe(flavour: str, binary: str | None) -> tuple[str, str]:
+    """The engine's binary, and for podman its storage's graph root and driver (two
+    lines); EngineUnavailable says why it cannot run containers."""
     if flavour not in FLAVOURS:
         raise EngineUnavailable(f"unknown container engine {flavour!r}")
     path = binary or shutil.which(flavour)
@@ -123,8 +140,7 @@ def _probe(flavour: str, binary: str | None) -> str:
         raise EngineUnavailable(f"no {flavour} here ({flavour} is not on PATH)")
     try:
         done = subprocess.run(
-            # One field: the full JSON computes storage statistics (seconds).
-            [path, "info", "--format", "{{.Host.OS}}" if flavour == PODMAN else "{{.OSType}}"],
+            [path, "info", "--format", _PODMAN_INFO if flavour == PODMAN else "{{.OSType}}"],
             capture_output=True,
             timeout=30,
             check=False,
@@ -133,7 +149,12 @@ def _probe(flavour: str, binary: str | None) -> str:
         raise EngineUnavailable(f"{flavour} info failed: {error}") from None
     if done.returncode != 0:
         raise EngineUnavailable(f"{flavour} cannot run containers here: {_error_text(done.stderr)}")
-    return path
+    lines = done.stdout.decode("utf-8", "replace").splitlines()
+    return path, "\n".join(lines[1:3]) if flavour == PODMAN else ""
+
+
+# Cheap fields only: the full JSON computes storage statistics (seconds).
+_PODMAN_INFO = "{{.Host.OS}}\n{{.Store.GraphRoot}}\n{{.Store.GraphDriverName}}"
 
 
 class Engine:
@@ -300,6 +321,21 @@ class Engine:
             stdin=subprocess.DEVNULL,
             stdout=log_fd,
             stderr=log_fd,
+        )
+
+    async def run_attached(
+        self, args: Sequence[str], env: Mapping[str, str], log_fd: int
+    ) -> asyncio.subprocess.Process:
+        """``run`` a container (``create`` arguments ``args``) attached, its output going
+        to ``log_fd``: ``create`` and ``start_attached`` in one engine process."""
+        return await asyncio.create_subprocess_exec(
+            self.binary,
+            "run",
+            *args,
+            stdin=subprocess.DEVNULL,
+            stdout=log_fd,
+            stderr=log_fd,
+            env=dict(env),
         )
 
     async def status(self, name: str) -> str:

@@ -165,6 +165,10 @@ class Container:
     adopted: bool = False
     """Started by a runtime that died: ``process`` is an engine ``wait`` and the exit
     code is read from the engine."""
+    run_args: list[str] | None = None
+    """Created and started by one ``run`` when its turn comes (``_run_app_containers``):
+    the arguments, with ``run_env`` the engine process's environment."""
+    run_env: dict[str, str] = field(default_factory=dict)
 
     @property
     def name(self) -> str:
@@ -415,6 +419,14 @@ class ContainerPod:
                 # any init container had succeeded, or no step would have started.
                 record.run(f"{flavour}://host-{container.engine_name}", self.start_time)
                 record.terminate(0, COMPLETED, "")
+            elif container.name in self._run_at_start() and not pod_state.start_begun(
+                self.internal, container.name
+            ):
+                # A step that its own ``run`` was to create, and that run never began:
+                # it has not run. Shown waiting for its turn, as a created step would be;
+                # ``_resume_main`` creates it.
+                self._mark_running(container, "")
+                return
             else:
                 self._lose(container)
             if not container.exited.done():
@@ -463,6 +475,10 @@ class ContainerPod:
                     and container.record.terminated is None
                 ):
                     await self._start(container)
+            for container in self.containers:
+                if container.is_step and not container.created and not container.exited.done():
+                    # (One that cannot be made says why; the steps then wait for deletion.)
+                    await self._prepare(container)
             await self._start_steps([c for c in self.containers if c.is_step])
         for container in self.init_containers:
             if container.native_sidecar and container.alive:
@@ -636,7 +652,11 @@ class ContainerPod:
         loop = asyncio.get_running_loop()
         sidecars = [c for c in self.containers if not c.is_step]
         steps = [c for c in self.containers if c.is_step]
-        prepared = {c.name: loop.create_task(self._prepare(c)) for c in [*sidecars, *steps]}
+        first = self._run_at_start()
+        prepared = {
+            c.name: loop.create_task(self._prepare(c, run_later=c.name in first))
+            for c in [*sidecars, *steps]
+        }
         for container in sidecars:
             container.tasks.append(loop.create_task(self._start_when(container, prepared)))
         # Every step is shown running at once (they all wait on their entrypoint);
@@ -646,6 +666,13 @@ class ContainerPod:
         await asyncio.gather(*prepared.values())
         pod_state.mark_created(self.internal)  # from now on a restart must not start over
         await self._start_steps(steps)
+
+    def _run_at_start(self) -> set[str]:
+        """The steps started at once, which the engine process that starts them also
+        creates (``run``): one engine start-up less on the way to the first step. Every
+        other container exists before any starts (a restart must know what ran)."""
+        steps = [c.name for c in self.containers if c.is_step]
+        return set(steps[: max(1, self.context.window)])
 
     async def _start_steps(self, steps: list[Container]) -> None:
         """Start the created steps not started yet, in order, at most ``window`` ahead;
@@ -659,11 +686,13 @@ class ContainerPod:
             while len(ahead) >= window:
                 await asyncio.wait([c.exited for c in ahead], return_when=asyncio.FIRST_COMPLETED)
                 ahead = [c for c in ahead if not c.exited.done()]
-            if container.created and container.record.terminated is None and not self.lost:
+            ready = container.created or container.run_args is not None
+            if ready and container.record.terminated is None and not self.lost:
                 await self._start(container)
                 started.append(container)
         await asyncio.gather(
-            *(c.exited for c in self.containers if c.created), return_exceptions=True
+            *(c.exited for c in self.containers if c.created or c.run_args is not None),
+            return_exceptions=True,
         )
         if not all(c.exited.done() for c in self.containers):
             await asyncio.Future()  # a container never started: wait for the deletion
@@ -696,9 +725,11 @@ class ContainerPod:
                 return program, False
         return None, False
 
-    async def _prepare(self, container: Container) -> bool:
+    async def _prepare(self, container: Container, *, run_later: bool = False) -> bool:
         """Pull (as the policy says) and create the container; False when it cannot be
-        (its record then says why)."""
+        (its record then says why). ``run_later``: only plan it, for ``_start`` to
+        create and start it at once (when its working directory needs no engine call
+        beforehand)."""
         spec = container.spec
         image = str(spec.get("image", ""))
         _, own_image = self._program(container)
@@ -738,7 +769,7 @@ class ContainerPod:
         container.image_user = info.user
         while True:
             try:
-                await self._create(container)
+                await self._create(container, run_later=run_later)
                 return True
             except ContainerConfigError as error:
                 container.record.wait(CREATE_CONTAINER_CONFIG_ERROR, error.message)
@@ -774,7 +805,7 @@ class ContainerPod:
             handle.write(text)
         return str(path)
 
-    async def _create(self, container: Container) -> None:
+    async def _create(self, container: Container, *, run_later: bool = False) -> None:
         termination = self.internal / "termination" / container.name
         join = self.context.engine.join_args(self.sandbox) if self.sandbox else []
         extra: list[str] = []
@@ -810,14 +841,32 @@ class ContainerPod:
         container.termination_file = plan.termination_file
         cid_file = self.internal / "cid" / container.name
         cid_file.unlink(missing_ok=True)
-        await self.context.engine.create(["--cidfile", str(cid_file), *plan.args], plan.env)
+        args = ["--cidfile", str(cid_file), *plan.args]
+        if run_later and self._working_dir_on_host(spec, plan.mounts):
+            await self._make_working_dir(container, spec, plan.mounts)
+            container.run_args, container.run_env = args, dict(plan.env)
+            return
+        await self.context.engine.create(args, plan.env)
         container.created = True
         await self._make_working_dir(container, spec, plan.mounts)
+        self._read_container_id(container)
+
+    def _read_container_id(self, container: Container) -> None:
+        """The engine's ID of the created container (``--cidfile``), as ``containerID``."""
         try:
-            cid = cid_file.read_text().strip()
+            cid = (self.internal / "cid" / container.name).read_text().strip()
         except OSError:
-            cid = container.engine_name
-        container.record.container_id = f"{self.context.engine.flavour}://{cid}"
+            cid = ""
+        flavour = self.context.engine.flavour
+        container.record.container_id = f"{flavour}://{cid or container.engine_name}"
+
+    @staticmethod
+    def _working_dir_on_host(spec: dict[str, Any], mounts: list[Mount]) -> bool:
+        """Whether the container's ``workingDir`` is ``/`` or in one of its volumes
+        (made on the host), so that no engine call is needed before it starts."""
+        working_dir = os.path.normpath(str(spec.get("workingDir") or "/"))
+        pairs = [(mount.target, mount.source) for mount in mounts if not mount.is_file]
+        return working_dir == "/" or host_init.host_path(working_dir, pairs) is not None
 
     async def _make_working_dir(
         self, container: Container, spec: dict[str, Any], mounts: list[Mount]
@@ -850,7 +899,13 @@ class ContainerPod:
             log_fd = os.open(log_path, os.O_WRONLY | os.O_CREAT | os.O_APPEND | os.O_CLOEXEC, 0o644)
         try:
             pod_state.begin_start(self.internal, container.name)
-            process = await self.context.engine.start_attached(container.engine_name, log_fd)
+            if container.run_args is not None:
+                process = await self.context.engine.run_attached(
+                    container.run_args, container.run_env, log_fd
+                )
+                container.created = True
+            else:
+                process = await self.context.engine.start_attached(container.engine_name, log_fd)
         except OSError as error:
             if container.record.started_at is None:
                 container.record.run(container.record.container_id)
@@ -906,6 +961,8 @@ class ContainerPod:
             self._start_probes(container)
         code = await process.wait()
         record = container.record
+        if not record.container_id:  # created by its ``run``: known only now
+            self._read_container_id(container)
         finished_at: str | None = None
         if container.adopted:
             # The engine's wait ended: the container has exited, or it is gone.

@@ -39,6 +39,7 @@ from tektite.runtime.container.engine import (
     EngineError,
     ImageInfo,
 )
+from tektite.runtime.container.image_cache import ImageInfoCache
 from tektite.runtime.container.pod import (
     ERR_IMAGE_NEVER_PULL,
     ERR_IMAGE_PULL,
@@ -77,6 +78,7 @@ class ContainerRuntime:
         max_grace_seconds: float | None = None,
         entrypoint_binary: Path | None = None,
         pod_images: PodImages | None = None,
+        image_cache: ImageInfoCache | None = None,
     ) -> None:
         """Create the runtime. ``entrypoint_binary`` overrides the step-wrapper bundle
         directory (built on first use otherwise); ``window`` is how many steps are started
@@ -94,6 +96,7 @@ class ContainerRuntime:
         self._binary_task: asyncio.Future[Path] | None = None
         self._pulls: dict[tuple[str, str | None], asyncio.Future[None]] = {}
         self._infos: dict[str, ImageInfo] = {}
+        self._image_cache = image_cache
         owner = hashlib.sha256(str(data_dir).encode()).hexdigest()[:12]
         self.owner = f"{owner}-{uuid.uuid4().hex[:8]}"
         self._context = PodContext(
@@ -203,12 +206,19 @@ class ContainerRuntime:
 
     async def _inspect(self, image: str) -> ImageInfo | None:
         info = self._infos.get(image)
+        if info is not None:
+            return info
+        cache = self._image_cache
+        info = cache.get(image) if cache is not None else None
         if info is None:
+            identity = cache.identity() if cache is not None else None
             try:
                 info = await self.engine.inspect_image(image)
             except (EngineError, ValueError):
                 return None
-            self._infos[image] = info
+            if cache is not None:
+                cache.put(image, info, identity)
+        self._infos[image] = info
         return info
 
     async def image_commands(self, lookups: Mapping[str, bool]) -> dict[str, dict[str, list[str]]]:
