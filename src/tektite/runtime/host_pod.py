@@ -542,8 +542,20 @@ class PodRun:
                 lambda started: self._track_session(container, started)
             )
         if container.record.started_at is None:
-            self._mark_running(container, self._container_id())
+            if container.is_step:
+                # Steps are shown running as soon as the Pod starts (they all wait on
+                # their entrypoint), as the kubelet shows them.
+                self._mark_running(container, self._container_id())
+            else:
+                # Anything else runs once its process exists, as the kubelet reports a
+                # container running once its runtime started it: a sidecar counts as
+                # ready (and releases the steps) no earlier.
+                process.started.add_done_callback(lambda _: self._started(container))
         process.exited.add_done_callback(lambda _: self._exited(container))
+
+    def _started(self, container: ContainerRun) -> None:
+        if container.record.started_at is None and container.record.terminated is None:
+            self._mark_running(container, self._container_id())
 
     def _exited(self, container: ContainerRun) -> None:
         """The process exited; with a masking relay, its output is complete in the log

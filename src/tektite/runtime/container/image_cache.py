@@ -12,7 +12,6 @@ inspecting again.
 from __future__ import annotations
 
 import contextlib
-import dataclasses
 import os
 from pathlib import Path
 
@@ -23,19 +22,10 @@ from tektite.runtime.container.engine import ImageInfo
 CACHE_FILE = "images-podman.json"
 
 
-class _Entry(msgspec.Struct):
-    id: str
-    entrypoint: list[str]
-    cmd: list[str]
-    user: str
-    platform: str
-    repo_digests: list[str]
-
-
 class _Saved(msgspec.Struct):
     images_file: str
     identity: str
-    images: dict[str, _Entry]
+    images: dict[str, ImageInfo]
 
 
 class ImageInfoCache:
@@ -77,8 +67,7 @@ class ImageInfoCache:
         identity = self.identity()
         if identity is None:
             return None
-        entry = self._current(identity).images.get(image)
-        return None if entry is None else ImageInfo(**msgspec.structs.asdict(entry))
+        return self._current(identity).images.get(image)
 
     def put(self, image: str, info: ImageInfo, identity: str | None) -> None:
         """Remember ``info``, inspected when the image list was ``identity`` (taken
@@ -86,7 +75,7 @@ class ImageInfoCache:
         if identity is None or identity != self.identity():
             return
         saved = self._current(identity)
-        saved.images[image] = _Entry(**dataclasses.asdict(info))
+        saved.images[image] = info
         temporary = self._path.with_name(f".{CACHE_FILE}.{os.getpid()}")
         with contextlib.suppress(OSError):
             self._path.parent.mkdir(parents=True, exist_ok=True)
