@@ -220,7 +220,7 @@ def _only_metadata_written(
         return False
 
     def without_metadata(obj: dict[str, Any]) -> dict[str, Any]:
-        kept = {k: v for k, v in (obj.get("metadata") or {}).items()}
+        kept = dict(obj.get("metadata") or {})
         kept.pop("labels", None)
         kept.pop("annotations", None)
         return {**obj, "metadata": kept}

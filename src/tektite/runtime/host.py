@@ -410,6 +410,8 @@ class HostRuntime:
                 )
         await asyncio.gather(*(asyncio.shield(run.deletion) for _, run in runs if run.deletion))
         await remove_pod_dirs(leftovers)
+        for _, run in runs:
+            run.release_claim()
         self._context.spawner.close()
         self._context.mountpoints.close()
         if self._context.cgroups is not None:

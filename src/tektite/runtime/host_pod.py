@@ -913,7 +913,8 @@ class PodRun:
     async def delete(self, *, remove: bool = True) -> list[Path]:
         """Kill every container and remove the Pod's directories (logs are kept); with
         ``remove=False`` they are returned for the caller to remove instead (the link
-        to the scratch directory first: then no orphan is ever seen)."""
+        to the scratch directory first: then no orphan is ever seen), and the Pod stays
+        claimed until the caller's ``release_claim``."""
         for task in (self.task, self.deadline_task, self.lost_task):
             while task is not None and not task.done():
                 # Again until it ends: Python 3.11's wait_for drops a cancellation that
@@ -939,14 +940,20 @@ class PodRun:
                         break
                     await asyncio.sleep(0.01)
         dirs = [self.dir] if self.scratch is None else [self.dir, self.scratch]
-        if remove:
-            for path in dirs:
-                remove_pod_dir(path)
+        self.context.mountpoints.release(self.key)
+        if not remove:
+            return dirs
+        for path in dirs:
+            remove_pod_dir(path)
+        self.release_claim()
+        return []
+
+    def release_claim(self) -> None:
+        """Let go of the Pod's owner lock (``host_state.claim``), once its directories
+        are gone: until then no other runtime may take it for an orphan."""
         if self.owner_fd is not None:
             os.close(self.owner_fd)
             self.owner_fd = None
-        self.context.mountpoints.release(self.key)
-        return [] if remove else dirs
 
     # ------------------------------------------------------------------ metadata
 
