@@ -277,6 +277,10 @@ class Reader:
                         continue
                     if self.store.get("TaskRun", self.namespace, child) is None:
                         continue  # referenced before it is stored: next round
+                    # The readers of runs that have ended finish first, so that a run
+                    # that starts after another (runAfter) is printed after it even
+                    # when it is over before that reader's next look at its log.
+                    await self._drain_ended(started)
                     reader = replace(self, task=task, number=len(started) + 1)
                     started[child] = asyncio.create_task(reader._pipe(child))
                 if _done(pr) or self.is_done():
@@ -287,6 +291,16 @@ class Reader:
         finally:
             for t in started.values():
                 t.cancel()
+
+    async def _drain_ended(self, readers: dict[str, asyncio.Task[None]]) -> None:
+        """Wait for the readers whose TaskRun has ended (they finish within one poll)."""
+        ending = [
+            reader
+            for name, reader in readers.items()
+            if not reader.done() and _done(self.store.get("TaskRun", self.namespace, name) or {})
+        ]
+        if ending:
+            await asyncio.wait(ending)
 
     async def _pipe(self, taskrun: str) -> None:
         """tkn's ``pipeLogs``: one TaskRun of the PipelineRun, its errors prefixed."""
