@@ -26,6 +26,7 @@ from typing import Any, TextIO
 import click
 
 from tektite.cli.common import namespace_option, open_store, use_color
+from tektite.runtime.logfile import follow_log
 from tektite.store.protocol import Store
 
 # tkn's palette (fatih/color FgHi*): green, yellow, blue, magenta, cyan; red is errors.
@@ -217,22 +218,20 @@ class Reader:
     ) -> None:
         """Print a container's log; when following, until the container has ended."""
         path = self.root / "logs" / self.namespace / pod / f"{container}.log"
-        offset = 0
-        pending = b""
-        while True:
-            ended = not follow or self._ended(name, pod, container)
-            chunk = _read_from(path, offset)
-            while chunk:
-                offset += len(chunk)
-                pending += chunk
-                *lines, pending = pending.split(b"\n")
-                for line in lines:
-                    self.writer.line(task, step, line.decode("utf-8", "replace"))
-                chunk = _read_from(path, offset)
+
+        async def wait() -> None:
             self.writer.out.flush()
-            if ended:
-                break
             await asyncio.sleep(POLL_SECONDS)
+
+        pending = b""
+        async for chunk in follow_log(
+            path, follow=follow, finished=lambda: self._ended(name, pod, container), wait=wait
+        ):
+            pending += chunk
+            *lines, pending = pending.split(b"\n")
+            for line in lines:
+                self.writer.line(task, step, line.decode("utf-8", "replace"))
+        self.writer.out.flush()
         if pending:
             self.writer.line(task, step, pending.decode("utf-8", "replace"))
 
@@ -488,15 +487,6 @@ def _children(pr: dict[str, Any]) -> list[tuple[str, str]]:
         for r in refs
         if r.get("kind", "TaskRun") == "TaskRun" and r.get("name")
     ]
-
-
-def _read_from(path: Path, offset: int) -> bytes:
-    try:
-        with open(path, "rb") as handle:
-            handle.seek(offset)
-            return handle.read(1 << 16)
-    except OSError:
-        return b""
 
 
 # -- choosing the run ----------------------------------------------------------------------

@@ -66,6 +66,7 @@ from tektite.runtime import host_state
 from tektite.runtime import mounts as mount_modes
 from tektite.runtime.host_pod import HostContext, PodRun
 from tektite.runtime.launch_plan import DEFAULT_PATH, BusyboxShell
+from tektite.runtime.logfile import check_log_request, follow_log
 from tektite.runtime.mounts import HostMountpoints
 from tektite.runtime.pod_status import admit_pod
 from tektite.runtime.proctree import CgroupRoot
@@ -356,23 +357,15 @@ class HostRuntime:
             self._adopt()
         run = self._pods.get(key)
         path = self.log_path(key, container)
-        if run is None and not path.exists():
-            raise PodRuntimeError("NotFound", f'pods "{key.name}" not found')
-        if run is not None and run.find(container) is None:
-            raise PodRuntimeError(
-                "BadRequest", f"container {container} is not valid for pod {key.name}"
-            )
-        offset = 0
-        while True:
-            finished = not follow or self._finished(key, container)
-            chunk = _read_from(path, offset)
-            while chunk:
-                offset += len(chunk)
-                yield chunk
-                chunk = _read_from(path, offset)
-            if finished:
-                return
-            await self._log_wait(key, container)
+        known = None if run is None else run.find(container) is not None
+        check_log_request(key, container, path, known)
+        async for chunk in follow_log(
+            path,
+            follow=follow,
+            finished=lambda: self._finished(key, container),
+            wait=lambda: self._log_wait(key, container),
+        ):
+            yield chunk
 
     async def _log_wait(self, key: PodKey, container: str) -> None:
         """Until there may be more to read: the next poll, or the container's end (its
@@ -418,13 +411,6 @@ class HostRuntime:
             self._context.cgroups.close()
         if self._context.scratch is not None:
             host_state.prune_scratch(self._context.scratch)
-
-
-def _read_from(path: Path, offset: int) -> bytes:
-    with contextlib.suppress(OSError), open(path, "rb") as handle:
-        handle.seek(offset)
-        return handle.read(1 << 16)
-    return b""
 
 
 def _copy(pod: Pod) -> Pod:

@@ -31,7 +31,7 @@ import os
 import signal
 import time
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -62,7 +62,7 @@ from tektite.runtime.pod_status import (
     pod_phase,
     read_limited,
 )
-from tektite.runtime.probes import ProbeOutcome, ProbeSpec, ProbeWorker, network_check
+from tektite.runtime.probes import ProbeOutcome, start_probes
 from tektite.runtime.proctree import CgroupRoot, CgroupTracker, SessionTracker, Tracker
 from tektite.runtime.protocol import ClusterData, Pod, PodKey
 from tektite.runtime.spawner import LaunchedProcess, Spawner
@@ -752,76 +752,14 @@ class PodRun:
     # ------------------------------------------------------------------ probes
 
     def _start_probes(self, container: ContainerRun) -> None:
-        """Startup probe first; readiness and liveness once it has passed."""
-        loop = asyncio.get_running_loop()
-        record = container.record
-
-        def begin(worker: ProbeWorker | None) -> None:
-            if worker is not None:
-                container.tasks.append(loop.create_task(worker.run(container.started_mono)))
-
-        def on_ready(passed: bool) -> None:
-            record.ready = passed and record.terminated is None
-            self.changed()
-
-        def on_liveness(passed: bool) -> None:
-            if not passed and container.alive:
-                container.tasks.append(
-                    loop.create_task(self._terminate([container], self._grace()))
-                )
-
-        def on_startup(passed: bool) -> None:
-            if not passed:
-                on_liveness(False)  # too many startup failures: the kubelet kills it
-                return
-            record.started = True
-            record.ready = readiness is None and record.terminated is None
-            begin(readiness)
-            begin(liveness)
-            self.changed()
-
-        readiness = self._worker(container, "readinessProbe", on_ready, initial=False)
-        liveness = self._worker(container, "livenessProbe", on_liveness, initial=True)
-        startup = self._worker(
-            container, "startupProbe", on_startup, initial=None, stop_on_success=True
-        )
-        if startup is not None:
-            begin(startup)
-        else:
-            begin(readiness)
-            begin(liveness)
-
-    def _worker(
-        self,
-        container: ContainerRun,
-        field: str,
-        on_change: Any,
-        *,
-        initial: bool | None,
-        stop_on_success: bool = False,
-    ) -> ProbeWorker | None:
-        probe = container.spec.get(field)
-        if not probe:
-            return None
-        try:
-            spec = ProbeSpec.parse(probe)
-        except ValueError:
-            return None
-        checker: Callable[[], Awaitable[ProbeOutcome]]
-        if spec.kind == "exec":
-            command = [str(part) for part in spec.handler.get("command") or []]
-
-            async def check() -> ProbeOutcome:
-                return await self._exec_probe(container, command, spec.timeout)
-
-            checker = check
-        else:
-            try:
-                checker = network_check(spec, container.spec)
-            except ValueError:
-                return None
-        return ProbeWorker(
-            spec, checker, on_change, initial=initial, stop_on_success=stop_on_success
+        """The kubelet's probe workers (``probes.start_probes``): exec probes through
+        the launcher, network probes from the host (the Pod's network is the host's)."""
+        start_probes(
+            container,
+            exec_check=lambda command, timeout: self._exec_probe(container, command, timeout),
+            in_network=None,
+            changed=self.changed,
+            kill=lambda: self._terminate([container], self._grace()),
         )
 
     async def _exec_probe(

@@ -19,9 +19,11 @@ import asyncio
 import contextlib
 import ssl
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
+
+from tektite.runtime.pod_status import ContainerRecord
 
 POD_IP = "127.0.0.1"
 USER_AGENT = "kube-probe/1.30"
@@ -202,3 +204,98 @@ class ProbeWorker:
                 if self._stop_on_success and self.result:
                     return
             await asyncio.sleep(self.spec.period)
+
+
+Check = Callable[[], Awaitable[ProbeOutcome]]
+
+
+class ProbedContainer(Protocol):
+    """What ``start_probes`` needs of a runtime's container."""
+
+    spec: dict[str, Any]
+    record: ContainerRecord
+    tasks: list[asyncio.Task[None]]
+    started_mono: float
+
+    @property
+    def alive(self) -> bool:
+        """Its process runs."""
+
+
+def start_probes(
+    container: ProbedContainer,
+    *,
+    exec_check: ExecCheck,
+    in_network: Callable[[Check], Awaitable[ProbeOutcome]] | None,
+    changed: Callable[[], None],
+    kill: Callable[[], Coroutine[Any, Any, None]],
+) -> None:
+    """The kubelet's probe workers for ``container`` (its tasks): the startup probe
+    first, readiness and liveness once it has passed. ``exec_check`` runs an exec probe
+    in the container; ``in_network`` runs a network check from the Pod's network (None:
+    as is); ``kill`` stops the container when liveness fails. ``changed`` is told of
+    each change of ``record.started``/``record.ready``."""
+    loop = asyncio.get_running_loop()
+    record = container.record
+
+    def worker(
+        field: str, on_change: Callable[[bool], None], initial: bool | None, once: bool = False
+    ) -> ProbeWorker | None:
+        probe = container.spec.get(field)
+        if not probe:
+            return None
+        try:
+            spec = ProbeSpec.parse(probe)
+        except ValueError:
+            return None
+        check: Check
+        if spec.kind == "exec":
+            command = [str(part) for part in spec.handler.get("command") or []]
+
+            def check() -> Awaitable[ProbeOutcome]:
+                return exec_check(command, spec.timeout)
+
+        else:
+            try:
+                network = network_check(spec, container.spec)
+            except ValueError:
+                return None
+            if in_network is None:
+                check = network
+            else:
+
+                def check() -> Awaitable[ProbeOutcome]:
+                    return in_network(network)
+
+        return ProbeWorker(spec, check, on_change, initial=initial, stop_on_success=once)
+
+    def begin(probe: ProbeWorker | None) -> None:
+        if probe is not None:
+            container.tasks.append(loop.create_task(probe.run(container.started_mono)))
+
+    def on_ready(passed: bool) -> None:
+        record.ready = passed and record.terminated is None
+        changed()
+
+    def on_liveness(passed: bool) -> None:
+        if not passed and container.alive:
+            container.tasks.append(loop.create_task(kill()))
+
+    def on_startup(passed: bool) -> None:
+        if not passed:
+            on_liveness(False)  # too many startup failures: the kubelet kills it
+            return
+        record.started = True
+        record.ready = readiness is None and record.terminated is None
+        begin(readiness)
+        begin(liveness)
+        changed()
+
+    readiness = worker("readinessProbe", on_ready, initial=False)
+    liveness = worker("livenessProbe", on_liveness, initial=True)
+    startup = worker("startupProbe", on_startup, initial=None, once=True)
+    if startup is not None:
+        begin(startup)
+    else:
+        begin(readiness)
+        begin(liveness)

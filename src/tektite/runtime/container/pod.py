@@ -88,7 +88,7 @@ from tektite.runtime.pod_status import (
     pod_phase,
     read_limited,
 )
-from tektite.runtime.probes import ProbeOutcome, ProbeSpec, ProbeWorker, network_check
+from tektite.runtime.probes import ProbeOutcome, start_probes
 from tektite.runtime.protocol import ClusterData, Pod, PodKey
 from tektite.runtime.volumes import HostVolume, VolumeError, materialise_volumes, refresh_downward
 from tektite.runtime.volumes import remove_pod_dir as _remove_pod_dir
@@ -1024,86 +1024,21 @@ class ContainerPod:
     # ------------------------------------------------------------------ probes
 
     def _start_probes(self, container: Container) -> None:
-        """Startup probe first; readiness and liveness once it has passed."""
-        loop = asyncio.get_running_loop()
-        record = container.record
+        """The kubelet's probe workers (``probes.start_probes``): exec probes through
+        the engine, network probes from inside the Pod's network namespace."""
 
-        def begin(worker: ProbeWorker | None) -> None:
-            if worker is not None:
-                container.tasks.append(loop.create_task(worker.run(container.started_mono)))
+        async def exec_check(command: list[str], timeout: float) -> ProbeOutcome:
+            code, out = await self.context.engine.exec(container.engine_name, command, timeout)
+            if code == -1:
+                return False, f"command timed out after {timeout:g}s"
+            return code == 0, out.decode("utf-8", "replace")
 
-        def on_ready(passed: bool) -> None:
-            record.ready = passed and record.terminated is None
-            self.changed()
-
-        def on_liveness(passed: bool) -> None:
-            if not passed and container.alive:
-                container.tasks.append(
-                    loop.create_task(self._terminate([container], self._grace()))
-                )
-
-        def on_startup(passed: bool) -> None:
-            if not passed:
-                on_liveness(False)
-                return
-            record.started = True
-            record.ready = readiness is None and record.terminated is None
-            begin(readiness)
-            begin(liveness)
-            self.changed()
-
-        readiness = self._worker(container, "readinessProbe", on_ready, initial=False)
-        liveness = self._worker(container, "livenessProbe", on_liveness, initial=True)
-        startup = self._worker(
-            container, "startupProbe", on_startup, initial=None, stop_on_success=True
-        )
-        if startup is not None:
-            begin(startup)
-        else:
-            begin(readiness)
-            begin(liveness)
-
-    def _worker(
-        self,
-        container: Container,
-        field_name: str,
-        on_change: Callable[[bool], None],
-        *,
-        initial: bool | None,
-        stop_on_success: bool = False,
-    ) -> ProbeWorker | None:
-        probe = container.spec.get(field_name)
-        if not probe:
-            return None
-        try:
-            spec = ProbeSpec.parse(probe)
-        except ValueError:
-            return None
-        checker: Callable[[], Awaitable[ProbeOutcome]]
-        if spec.kind == "exec":
-            command = [str(part) for part in spec.handler.get("command") or []]
-
-            async def check() -> ProbeOutcome:
-                code, out = await self.context.engine.exec(
-                    container.engine_name, command, spec.timeout
-                )
-                if code == -1:
-                    return False, f"command timed out after {spec.timeout:g}s"
-                return code == 0, out.decode("utf-8", "replace")
-
-            checker = check
-        else:
-            try:
-                network = network_check(spec, container.spec)
-            except ValueError:
-                return None
-
-            async def in_pod() -> ProbeOutcome:
-                return await self._in_network(container, network)
-
-            checker = in_pod
-        return ProbeWorker(
-            spec, checker, on_change, initial=initial, stop_on_success=stop_on_success
+        start_probes(
+            container,
+            exec_check=exec_check,
+            in_network=lambda check: self._in_network(container, check),
+            changed=self.changed,
+            kill=lambda: self._terminate([container], self._grace()),
         )
 
     async def _in_network(

@@ -22,7 +22,6 @@ result to the Pod builder as ``TEKTON_PLATFORM_COMMANDS``).
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import copy
 import hashlib
 import os
@@ -48,6 +47,7 @@ from tektite.runtime.container.pod import (
     PullError,
 )
 from tektite.runtime.image_map import ImageMap
+from tektite.runtime.logfile import check_log_request, follow_log
 from tektite.runtime.pod_status import admit_pod
 from tektite.runtime.protocol import ClusterData, Pod, PodKey, PodRuntimeError
 
@@ -319,23 +319,15 @@ class ContainerRuntime:
         await self._adopt()
         run = self._pods.get(key)
         path = self.log_path(key, container)
-        if run is None and not path.exists():
-            raise PodRuntimeError("NotFound", f'pods "{key.name}" not found')
-        if run is not None and run.find(container) is None:
-            raise PodRuntimeError(
-                "BadRequest", f"container {container} is not valid for pod {key.name}"
-            )
-        offset = 0
-        while True:
-            finished = not follow or self._finished(key, container)
-            chunk = _read_from(path, offset)
-            while chunk:
-                offset += len(chunk)
-                yield chunk
-                chunk = _read_from(path, offset)
-            if finished:
-                return
-            await asyncio.sleep(LOG_POLL_SECONDS)
+        known = None if run is None else run.find(container) is not None
+        check_log_request(key, container, path, known)
+        async for chunk in follow_log(
+            path,
+            follow=follow,
+            finished=lambda: self._finished(key, container),
+            wait=lambda: asyncio.sleep(LOG_POLL_SECONDS),
+        ):
+            yield chunk
 
     def _finished(self, key: PodKey, container: str) -> bool:
         run = self._pods.get(key)
@@ -354,13 +346,6 @@ class ContainerRuntime:
         await self.engine.remove(containers)
         for sandbox in pods:
             await self.engine.remove_sandbox(sandbox)
-
-
-def _read_from(path: Path, offset: int) -> bytes:
-    with contextlib.suppress(OSError), open(path, "rb") as handle:
-        handle.seek(offset)
-        return handle.read(1 << 16)
-    return b""
 
 
 def _build_entrypoint(data_dir: Path) -> Path:
