@@ -161,7 +161,9 @@ def test_sidecar_dying_before_ready_fails_the_run_without_starting_steps(tmp_pat
             "name": "db",
             "image": "busybox",
             "script": "exit 4",
-            "readinessProbe": {"exec": {"command": ["true"]}, "periodSeconds": 1},
+            # Never ready: a probe that can pass would race the exit (the kubelet
+            # probes a container as soon as it runs).
+            "readinessProbe": {"exec": {"command": ["false"]}, "periodSeconds": 1},
         }
     ]
     final = asyncio.run(run_one(tmp_path, obj))
