@@ -68,6 +68,7 @@ from tektite.runtime.host_pod import HostContext, PodRun
 from tektite.runtime.launch_plan import DEFAULT_PATH, BusyboxShell
 from tektite.runtime.logfile import check_log_request, follow_log
 from tektite.runtime.mounts import HostMountpoints
+from tektite.runtime.pod_events import PodEvents
 from tektite.runtime.pod_status import admit_pod
 from tektite.runtime.proctree import CgroupRoot
 from tektite.runtime.protocol import ClusterData, Pod, PodKey, PodRuntimeError
@@ -214,6 +215,7 @@ class HostRuntime:
         if busybox:
             search_path = os.environ.get("PATH") or DEFAULT_PATH
             shell = BusyboxShell.create(data_dir / "busybox", search_path)
+        self._events = PodEvents()
         self._context = HostContext(
             data_dir=data_dir,
             cluster=cluster,
@@ -229,15 +231,13 @@ class HostRuntime:
             spawner=spawner,
             prewarm=max(0, prewarm),
             max_grace_seconds=max_grace_seconds,
-            notify=self._notify,
+            notify=self._events.notify,
             sidecar_log_results_image=sidecar_log_results_image,
             working_dir_init_image=working_dir_init_image,
             busybox=shell,
             scratch=scratch,
         )
         self._pods: dict[PodKey, PodRun] = {}
-        self._watchers: set[asyncio.Queue[PodKey]] = set()
-        self._pending: dict[PodKey, None] = {}
 
     def _adopt(self) -> None:
         """Run on the Pods claimed from a runtime that died (``host_state``); once, on
@@ -247,7 +247,7 @@ class HostRuntime:
             run = PodRun(self._context, orphan.pod)
             self._pods[run.key] = run
             run.resume(orphan.start_time, orphan.owner_fd)
-            self._notify(run.key)
+            self._events.notify(run.key)
 
     @property
     def data_dir(self) -> Path:
@@ -268,18 +268,6 @@ class HostRuntime:
         """The log file of a container (kept after the Pod is deleted)."""
         return self.data_dir / "logs" / key.namespace / key.name / f"{container}.log"
 
-    def _notify(self, key: PodKey) -> None:
-        # Several containers often change in one burst: tell watchers once per burst.
-        if not self._pending:
-            asyncio.get_running_loop().call_soon(self._flush)
-        self._pending[key] = None
-
-    def _flush(self) -> None:
-        pending, self._pending = self._pending, {}
-        for key in pending:
-            for queue in self._watchers:
-                queue.put_nowait(key)
-
     async def create_pod(self, pod: Pod) -> None:
         """Start running ``pod``; raises ``AlreadyExists`` for a known name."""
         if self._orphans:
@@ -289,7 +277,7 @@ class HostRuntime:
         run = PodRun(self._context, manifest)
         self._pods[key] = run
         run.start()
-        self._notify(key)
+        self._events.notify(key)
 
     async def get_pod(self, key: PodKey) -> Pod | None:
         """The Pod with its current status, or None."""
@@ -319,7 +307,7 @@ class HostRuntime:
         if leftovers is not None:
             leftovers.extend(left)
         self._pods.pop(key, None)
-        self._notify(key)
+        self._events.notify(key)
 
     async def set_annotations(self, key: PodKey, annotations: dict[str, str]) -> None:
         """Merge annotations; downward-API files are rewritten."""
@@ -343,13 +331,10 @@ class HostRuntime:
         """Yield a Pod's key each time one of its containers changes state."""
         if self._orphans:
             self._adopt()
-        queue: asyncio.Queue[PodKey] = asyncio.Queue()
-        self._watchers.add(queue)
-        try:
-            while True:
-                yield await queue.get()
-        finally:
-            self._watchers.discard(queue)
+        # (Closed with this generator: the watcher is gone at once, not at collection.)
+        async with contextlib.aclosing(self._events.follow()) as keys:
+            async for key in keys:
+                yield key
 
     async def logs(self, key: PodKey, container: str, *, follow: bool) -> AsyncIterator[bytes]:
         """A container's output; with ``follow``, until the container has terminated."""

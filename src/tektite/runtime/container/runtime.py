@@ -22,6 +22,7 @@ result to the Pod builder as ``TEKTON_PLATFORM_COMMANDS``).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import copy
 import hashlib
 import os
@@ -48,6 +49,7 @@ from tektite.runtime.container.pod import (
 )
 from tektite.runtime.image_map import ImageMap
 from tektite.runtime.logfile import check_log_request, follow_log
+from tektite.runtime.pod_events import PodEvents
 from tektite.runtime.pod_status import admit_pod
 from tektite.runtime.protocol import ClusterData, Pod, PodKey, PodRuntimeError
 
@@ -99,6 +101,7 @@ class ContainerRuntime:
         self._image_cache = image_cache
         owner = hashlib.sha256(str(data_dir).encode()).hexdigest()[:12]
         self.owner = f"{owner}-{uuid.uuid4().hex[:8]}"
+        self._events = PodEvents()
         self._context = PodContext(
             data_dir=data_dir,
             cluster=cluster,
@@ -110,15 +113,13 @@ class ContainerRuntime:
             entrypoint_binary=self._entrypoint_binary,
             images=self._ensure_image,
             pod_images=pod_images or PodImages(shell=shell_image, nop=nop_image),
-            notify=self._notify,
+            notify=self._events.notify,
             mask_patterns=lambda pod: _mask_patterns(pod, cluster),
             start_relay=_relay_starter(),
             window=window,
             max_grace_seconds=max_grace_seconds,
         )
         self._pods: dict[PodKey, ContainerPod] = {}
-        self._watchers: set[asyncio.Queue[PodKey]] = set()
-        self._pending: dict[PodKey, None] = {}
         # Pods of a runtime that died on this data directory run on: adopt them.
         self._orphans = host_state.claim_orphans(data_dir / "pods", engine.flavour)
         self._adoption: asyncio.Future[None] | None = None
@@ -150,7 +151,7 @@ class ContainerRuntime:
                 if run.owner_fd is not None:
                     os.close(run.owner_fd)
                     run.owner_fd = None
-            self._notify(run.key)
+            self._events.notify(run.key)
 
     def log_path(self, key: PodKey, container: str) -> Path:
         """The log file of a container (kept after the Pod is deleted)."""
@@ -238,19 +239,6 @@ class ContainerRuntime:
         found = await asyncio.gather(*(one(i, a) for i, a in lookups.items()))
         return {image: commands for image, commands in found if commands is not None}
 
-    # ------------------------------------------------------------------ watchers
-
-    def _notify(self, key: PodKey) -> None:
-        if not self._pending:
-            asyncio.get_running_loop().call_soon(self._flush)
-        self._pending[key] = None
-
-    def _flush(self) -> None:
-        pending, self._pending = self._pending, {}
-        for key in pending:
-            for queue in self._watchers:
-                queue.put_nowait(key)
-
     # ------------------------------------------------------------------ PodRuntime
 
     async def create_pod(self, pod: Pod) -> None:
@@ -261,7 +249,7 @@ class ContainerRuntime:
         run = ContainerPod(self._context, manifest)
         self._pods[key] = run
         run.start()
-        self._notify(key)
+        self._events.notify(key)
 
     async def get_pod(self, key: PodKey) -> Pod | None:
         """The Pod with its current status, or None."""
@@ -285,7 +273,7 @@ class ContainerRuntime:
             await run.delete()
         finally:
             self._pods.pop(key, None)
-            self._notify(key)
+            self._events.notify(key)
 
     async def set_annotations(self, key: PodKey, annotations: dict[str, str]) -> None:
         """Merge annotations; downward-API files are rewritten."""
@@ -306,13 +294,10 @@ class ContainerRuntime:
     async def watch(self) -> AsyncIterator[PodKey]:
         """Yield a Pod's key each time one of its containers changes state."""
         await self._adopt()
-        queue: asyncio.Queue[PodKey] = asyncio.Queue()
-        self._watchers.add(queue)
-        try:
-            while True:
-                yield await queue.get()
-        finally:
-            self._watchers.discard(queue)
+        # (Closed with this generator: the watcher is gone at once, not at collection.)
+        async with contextlib.aclosing(self._events.follow()) as keys:
+            async for key in keys:
+                yield key
 
     async def logs(self, key: PodKey, container: str, *, follow: bool) -> AsyncIterator[bytes]:
         """A container's output; with ``follow``, until the container has terminated."""
