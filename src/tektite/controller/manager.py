@@ -203,6 +203,9 @@ class Controller:
                 self.queue.add_after(key, min(_MAX_BACKOFF, 0.05 * 2**n))
             finally:
                 self.queue.done(key)
+            # Let the loop run between passes: a queue that never empties would otherwise
+            # keep every other task (the runtime starting the Pods just created) waiting.
+            await asyncio.sleep(0)
 
 
 def _only_metadata_written(

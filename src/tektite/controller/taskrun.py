@@ -12,7 +12,6 @@ reads and writes (Store, PodRuntime) around them.
 from __future__ import annotations
 
 import contextlib
-import copy
 import dataclasses
 import logging
 from collections.abc import Callable
@@ -248,13 +247,24 @@ class TaskRunReconciler:
         self, tr: TaskRun, resolved: ResolvedTaskRun, key: PodKey
     ) -> TaskRunFailure | None:
         """Create claims from templates, then the Pod; a failure says why the run fails."""
-        run = copy.deepcopy(tr)
-        run.metadata.labels = resolved.merged_labels(tr.metadata.labels)
-        run.metadata.annotations = resolved.merged_annotations(tr.metadata.annotations)
+        # The run the Pod is built from: the TaskRun with what resolution added. A new
+        # metadata and spec, the rest shared (build_pod only reads it).
+        meta = tr.metadata
+        template = resolved.pod_template
+        run = msgspec.structs.replace(
+            tr,
+            metadata=msgspec.structs.replace(
+                meta,
+                labels=resolved.merged_labels(meta.labels),
+                annotations=resolved.merged_annotations(meta.annotations),
+            ),
+            spec=msgspec.structs.replace(
+                tr.spec,
+                workspaces=resolved.workspaces or None,
+                pod_template=tr.spec.pod_template if template is None else template,
+            ),
+        )
         self._create_claims(tr)
-        run.spec.workspaces = resolved.workspaces or None
-        if resolved.pod_template is not None:
-            run.spec.pod_template = resolved.pod_template
         # Tekton substitutes $(credentials.path) only when it builds the Pod.
         spec = apply_credentials_path(resolved.task_spec)
         # The ServiceAccount's annotated Secrets (creds-init) and the LimitRanges.
