@@ -25,7 +25,7 @@ from host_helpers import (
 )
 from tekton_pod import NOP_IMAGE, SHELL_IMAGE, DictCluster, Step, tekton_pod
 
-from tektite.runtime import mounts
+from tektite.runtime import host_pod, mounts
 from tektite.runtime.host import HostRuntime, entrypoint_shim
 from tektite.runtime.protocol import Pod, PodKey, PodRuntime, PodRuntimeError
 
@@ -522,6 +522,40 @@ def test_missing_config_map_is_a_config_error_unless_optional(
     pod, relaxed = run(scenario())
     assert statuses(pod)["strict"]["state"]["waiting"]["message"] == ('configmaps "nope" not found')
     assert relaxed == "X=unset\n"
+
+
+def test_a_pod_whose_directories_cannot_be_made_waits_with_the_reason(
+    open_runtime: RuntimeFactory, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The launcher service makes the Pod's directories (``pod_dirs``); while it cannot,
+    the Pod is ContainerCreating with the reason on its first container, as for a
+    missing volume, and it runs once they can be made."""
+    monkeypatch.setattr(host_pod, "CONFIG_RETRY_SECONDS", 0.1)
+    blocked = tmp_path / "data" / "logs" / "default"
+    blocked.parent.mkdir(parents=True)
+    blocked.write_text("a file where the namespace's log directory should be\n")
+    containers = [{"name": "ok", "image": "busybox", "command": ["sh", "-c", "echo ran"]}]
+    key = PodKey("default", "no-dirs")
+
+    async def scenario() -> tuple[Pod, Pod, str]:
+        async with open_runtime() as runtime:
+            await runtime.create_pod(plain_pod("no-dirs", containers))
+            waiting = await wait_for(
+                runtime,
+                key,
+                lambda pod: bool(statuses(pod)["ok"]["state"].get("waiting", {}).get("message")),
+            )
+            blocked.unlink()
+            done = await wait_for(runtime, key, phase_is("Succeeded"))
+            return waiting, done, await read_logs(runtime, key, "ok")
+
+    waiting, done, log = run(scenario())
+    state = statuses(waiting)["ok"]["state"]["waiting"]
+    assert state["reason"] == "ContainerCreating"
+    assert "Not a directory" in state["message"] and str(blocked) in state["message"]
+    assert waiting["status"]["phase"] == "Pending"
+    assert terminated(done, "ok")["exitCode"] == 0
+    assert log == "ran\n"
 
 
 def test_start_error_for_a_missing_executable(open_runtime: RuntimeFactory) -> None:

@@ -12,7 +12,7 @@ import pytest
 from host_helpers import RuntimeFactory, phase_is, run, wait_for
 from test_host import plain_pod
 
-from tektite.runtime import host_state
+from tektite.runtime import host_state, pod_dirs
 from tektite.runtime.protocol import PodKey
 from tektite.runtime.volumes import keeps_data
 
@@ -65,7 +65,7 @@ def test_collect_scratch_removes_only_unlinked_unowned_old_dirs(tmp_path: Path) 
     for scratch in (linked, orphan, owned, young):
         scratch.mkdir(parents=True)
     (pods / "ns" / "a").mkdir(parents=True)
-    host_state.link_pod_dir(pods / "ns" / "a" / ".tektite", linked)
+    pod_dirs.link_pod_dir(pods / "ns" / "a" / ".tektite", linked)
     held = host_state.claim(owned)
     assert held is not None
     old = time.time() - 3600
@@ -109,7 +109,7 @@ def test_link_pod_dir_replaces_a_stale_link(tmp_path: Path) -> None:
     link = tmp_path / "pod" / ".tektite"
     link.parent.mkdir()
     os.symlink(tmp_path / "gone", link)
-    host_state.link_pod_dir(link, tmp_path / "scratch")
+    pod_dirs.link_pod_dir(link, tmp_path / "scratch")
     assert os.readlink(link) == str(tmp_path / "scratch")
     assert (tmp_path / "scratch").is_dir()
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import os
+import stat
 import subprocess
 import sys
 from pathlib import Path
@@ -15,6 +16,7 @@ from host_helpers import run
 from tektite.runtime import mounts
 from tektite.runtime.host import install_shim
 from tektite.runtime.launcher import place_scripts_blocks
+from tektite.runtime.pod_dirs import DirPlan
 from tektite.runtime.spawner import Spawner
 
 
@@ -114,6 +116,66 @@ def test_a_dead_service_is_replaced(tmp_path: Path) -> None:
         assert run(scenario()) == (-9, 0)
     finally:
         spawner.close()
+
+
+def dir_plan(tmp_path: Path, *, scratch: bool) -> DirPlan:
+    pod = tmp_path / "pods" / "ns" / "p"
+    return DirPlan(
+        pod_dir=str(pod),
+        scratch=str(tmp_path / "shm" / "ns" / "p") if scratch else None,
+        internal=str(pod / ".tektite"),
+        internal_dirs=["state", "errors"],
+        log_dir=str(tmp_path / "logs" / "ns" / "p"),
+        logs=["prepare.log", "step-a.log"],
+        empty_dirs=[str(pod / "tekton-internal-workspace")],
+    )
+
+
+def test_the_service_makes_a_pods_directories_and_log_files(tmp_path: Path) -> None:
+    """What ``pod_dirs.make`` does, asked of the real service: the link to the scratch
+    directory, the internal directories, fresh empty logs (an earlier Pod's removed),
+    the emptyDir at its mode; an existing tree is kept."""
+    logs = tmp_path / "logs" / "ns" / "p"
+    logs.mkdir(parents=True)
+    (logs / "old.log").write_text("an earlier Pod of the same name\n")
+    (logs / "notes.txt").write_text("not a log\n")
+    spawner = Spawner()
+
+    async def scenario() -> None:
+        plan = dir_plan(tmp_path, scratch=True)
+        await asyncio.wait_for(spawner.make_dirs(plan), 10)
+        await asyncio.wait_for(spawner.make_dirs(plan), 10)  # again: the same tree
+
+    try:
+        run(scenario())
+    finally:
+        spawner.close()
+    internal = tmp_path / "pods" / "ns" / "p" / ".tektite"
+    assert os.readlink(internal) == str(tmp_path / "shm" / "ns" / "p")
+    assert sorted(os.listdir(internal)) == ["errors", "state"]
+    assert sorted(os.listdir(logs)) == ["notes.txt", "prepare.log", "step-a.log"]
+    assert (logs / "step-a.log").read_bytes() == b""
+    assert stat.S_IMODE((logs / "step-a.log").stat().st_mode) == 0o644
+    workspace = tmp_path / "pods" / "ns" / "p" / "tekton-internal-workspace"
+    assert stat.S_IMODE(workspace.stat().st_mode) == 0o777
+
+
+def test_a_pods_directories_that_cannot_be_made_fail_with_the_reason(tmp_path: Path) -> None:
+    (tmp_path / "pods").write_text("a file where the Pods' directory should be\n")
+    spawner = Spawner()
+
+    async def scenario() -> OSError:
+        try:
+            await asyncio.wait_for(spawner.make_dirs(dir_plan(tmp_path, scratch=False)), 10)
+        except OSError as error:
+            return error
+        raise AssertionError("the directories were made")
+
+    try:
+        error = run(scenario())
+    finally:
+        spawner.close()
+    assert "Not a directory" in str(error) and str(tmp_path / "pods") in str(error)
 
 
 def test_go_gate(tmp_path: Path) -> None:

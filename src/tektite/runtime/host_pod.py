@@ -44,6 +44,7 @@ from tektite.runtime.container_env import ContainerConfigError
 from tektite.runtime.launch_plan import BusyboxShell, Images, LaunchPlanner, through_busybox
 from tektite.runtime.masking import Relay, open_log, relay_finished
 from tektite.runtime.mounts import HostMountpoints, Rewriter
+from tektite.runtime.pod_dirs import DirPlan
 from tektite.runtime.pod_status import (
     COMPLETED,
     CONTAINER_CREATING,
@@ -69,6 +70,7 @@ from tektite.runtime.spawner import LaunchedProcess, Spawner
 from tektite.runtime.volumes import (
     HostVolume,
     VolumeError,
+    data_directories,
     materialise_volumes,
     refresh_downward,
     remove_pod_dir,
@@ -221,6 +223,8 @@ class PodRun:
         self.lost_task: asyncio.Task[None] | None = None
         self.owner_fd: int | None = None
         """The Pod's owner lock (``host_state``), held while this runtime runs it."""
+        self.dirs_made: asyncio.Future[None] | None = None
+        """The launcher service's making of the Pod's directories, once asked for."""
 
     # ------------------------------------------------------------------ status
 
@@ -285,20 +289,7 @@ class PodRun:
     # ------------------------------------------------------------------ lifecycle
 
     def start(self) -> None:
-        """Prepare the directories and start the Pod's main task."""
-        if self.scratch is not None:
-            self.dir.mkdir(parents=True, exist_ok=True)
-            host_state.link_pod_dir(self.internal, self.scratch)
-        self.internal.mkdir(parents=True, exist_ok=True)
-        for sub in ("launch", "termination", "errors", host_state.STATE_DIR):
-            (self.internal / sub).mkdir(exist_ok=True)
-        if self.log_dir.exists():
-            for old in self.log_dir.glob("*.log"):
-                old.unlink()
-        self.log_dir.mkdir(parents=True, exist_ok=True)
-        # Before any process starts: a runtime restarting after a crash finds the Pod.
-        self.owner_fd = host_state.claim(self.internal)
-        self._persist()
+        """Start the Pod's main task, which has the Pod's directories made first."""
         self.task = asyncio.get_running_loop().create_task(self._main())
         deadline = self.pod["spec"].get("activeDeadlineSeconds")
         if isinstance(deadline, int) and 0 < deadline < 2**31 - 1:
@@ -319,7 +310,45 @@ class PodRun:
         with contextlib.suppress(OSError):  # the Pod is being deleted
             host_state.save_pod(self.internal, self.pod, self.start_time)
 
+    def _dir_plan(self) -> DirPlan:
+        return DirPlan(
+            pod_dir=str(self.dir),
+            scratch=None if self.scratch is None else str(self.scratch),
+            internal=str(self.internal),
+            internal_dirs=["launch", "termination", "errors", host_state.STATE_DIR],
+            log_dir=str(self.log_dir),
+            logs=[f"{container.name}.log" for container in self.all_containers()],
+            empty_dirs=[str(path) for path in data_directories(self.pod, self.dir)],
+        )
+
+    async def _make_dirs(self) -> None:
+        """Have the launcher service make the Pod's directories (``pod_dirs``), retrying
+        while it cannot; then claim the Pod and save its manifest. All before any
+        process starts: a runtime restarting after a crash finds the Pod."""
+        while True:
+            try:
+                self.dirs_made = self.context.spawner.make_dirs(self._dir_plan())
+                # Shielded: a deletion cancelling this task waits for the service's
+                # answer before it removes the directories (``delete``).
+                await asyncio.shield(self.dirs_made)
+                break
+            except OSError as error:
+                self._not_created(str(error))
+            await asyncio.sleep(CONFIG_RETRY_SECONDS)
+        self.owner_fd = host_state.claim(self.internal)
+        self._persist()
+
+    def _not_created(self, message: str) -> None:
+        """The Pod cannot be set up yet: the kubelet only says ContainerCreating (the
+        cause is an event); the message is kept on the first container to be seen."""
+        everything = self.all_containers()
+        if everything:
+            everything[0].record.wait(CONTAINER_CREATING, message)
+        self.changed()
+
     async def _main(self) -> None:
+        if not self.adopted:
+            await self._make_dirs()
         if not await self._setup_volumes():
             return
         for container in self.init_containers:
@@ -354,13 +383,7 @@ class PodRun:
                 )
                 return True
             except (VolumeError, OSError) as error:
-                message = error.message if isinstance(error, VolumeError) else str(error)
-                # The kubelet only says ContainerCreating (the cause is an event);
-                # the message is kept on the first container so it can be seen.
-                everything = self.all_containers()
-                if everything:
-                    everything[0].record.wait(CONTAINER_CREATING, message)
-                self.changed()
+                self._not_created(error.message if isinstance(error, VolumeError) else str(error))
                 if isinstance(error, VolumeError) and error.permanent:
                     return False
             await asyncio.sleep(CONFIG_RETRY_SECONDS)
@@ -864,6 +887,9 @@ class PodRun:
                 await asyncio.wait({task}, timeout=0.1)
             if task is not None and not task.cancelled():
                 task.exception()  # retrieved: a failure of the Pod's task is not an error here
+        if self.dirs_made is not None:
+            # The service may still be making them: its answer comes first.
+            await asyncio.wait({self.dirs_made})
         await self._terminate(self.all_containers(), self._grace())
         for container in self.all_containers():
             for task in container.tasks:

@@ -293,26 +293,6 @@ def _sweep_scratch(base: Path, keep: Path) -> None:
                 os.close(fd)
 
 
-def link_pod_dir(link: Path, target: Path) -> None:
-    """Create the Pod's scratch directory ``target`` and make ``link`` (its
-    ``.tektite``) point to it, replacing a stale link (a Pod of the same name whose
-    scratch is gone)."""
-    target.mkdir(parents=True, exist_ok=True)
-    for _ in range(3):
-        try:
-            os.symlink(target, link)
-            return
-        except FileExistsError:
-            if os.path.islink(link):
-                if os.readlink(link) == str(target):
-                    return
-                os.unlink(link)
-            else:
-                raise
-        except FileNotFoundError:
-            link.parent.mkdir(parents=True, exist_ok=True)
-
-
 def collect_scratch(root: Path, pods_dir: Path) -> None:
     """Remove scratch Pod directories no ``.tektite`` link leads to any more (the Pod's
     directory was deleted while the runtime was down) and that no live runtime owns."""

@@ -14,6 +14,9 @@ the children's parent, so it reaps them). When the runtime closes on purpose it 
 runtime's end closes without it, the runtime died (``kill -9``): the containers run on,
 and the service stays until the last one has exited, recording each exit in the
 container's ``<state>.exit`` file for the runtime that restarts (``host_state``).
+A request ``D<id>`` with one descriptor (a ``marshal``-ed ``pod_dirs.DirPlan``) makes
+a Pod's directories instead, beside the runtime's event loop; the answer is ``D <id>``,
+or ``D <id> <error>``.
 
 A forked child, in order:
 
@@ -63,6 +66,8 @@ EXIT_SUFFIX = ".exit"
 # it, a closed channel means the runtime died: the children run on, and the service
 # stays to reap them and record their exits, then leaves.
 KILL_MESSAGE = b"K"
+# The prefix of a request to make a Pod's directories (``pod_dirs``) instead of forking.
+DIRS_REQUEST = "D"
 
 CLONE_NEWNS = 0x00020000
 CLONE_NEWUTS = 0x04000000
@@ -604,6 +609,9 @@ def serve(fd: int) -> int:
                 return 0
             continue
         request, _, state = message.decode().partition("\0")
+        if request.startswith(DIRS_REQUEST):
+            channel.send(_make_dirs(request[len(DIRS_REQUEST) :], fds))
+            continue
         if len(fds) < 2:
             for extra in fds:
                 os.close(extra)
@@ -625,6 +633,27 @@ def serve(fd: int) -> int:
         for received in fds:
             os.close(received)
         channel.send(f"S {request} {pid}".encode())
+
+
+def _make_dirs(request: str, fds: list[int]) -> bytes:
+    """Carry out the ``pod_dirs.DirPlan`` in ``fds[0]``; the reply to ``request``."""
+    import marshal
+
+    from tektite.runtime import pod_dirs
+
+    try:
+        if len(fds) != 1:
+            raise OSError("missing file descriptor")
+        with os.fdopen(fds.pop(), "rb") as handle:
+            plan = marshal.loads(handle.read())
+        pod_dirs.make(plan)
+        return f"{DIRS_REQUEST} {request}".encode()
+    except (OSError, ValueError, EOFError, TypeError, KeyError) as error:
+        # The reply must fit the runtime's read (``spawner``): the error is cut short.
+        return f"{DIRS_REQUEST} {request} {error}".encode("utf-8", "replace")[:240]
+    finally:
+        for fd in fds:
+            os.close(fd)
 
 
 def main(argv: list[str]) -> int:

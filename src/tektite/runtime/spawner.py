@@ -1,9 +1,10 @@
 """The runtime's side of the launcher service (``launcher.py --serve``).
 
 ``Spawner`` starts the service once and asks it to fork a container for each
-``spawn``; ``LaunchedProcess`` is the handle: its ``pid`` arrives a moment later, its
-``exited`` future resolves with a ``Popen``-style return code (negative for a signal)
-when the service reports the exit. Everything is driven by one reader callback on the
+``spawn``, and to make a Pod's directories for each ``make_dirs``.
+``LaunchedProcess`` is the handle of a container: its ``pid`` arrives a moment later,
+its ``exited`` future resolves with a ``Popen``-style return code (negative for a
+signal) when the service reports the exit. Everything is driven by one reader callback on the
 event loop: no threads, no child watcher.
 
 If the service dies, processes it had forked are killed and reported as killed
@@ -25,8 +26,9 @@ import sys
 import tempfile
 from typing import Any
 
-from tektite.runtime.launcher import KILL_MESSAGE
+from tektite.runtime.launcher import DIRS_REQUEST, KILL_MESSAGE
 from tektite.runtime.mounts import LAUNCHER
+from tektite.runtime.pod_dirs import DirPlan
 
 
 class LaunchedProcess:
@@ -94,6 +96,7 @@ class Spawner:
         self._next_id = 0
         self._requests: dict[str, LaunchedProcess] = {}
         self._by_pid: dict[int, LaunchedProcess] = {}
+        self._dirs: dict[str, asyncio.Future[None]] = {}
 
     def start(self) -> None:
         """Start the service now (it warms up while the caller does other work)."""
@@ -148,6 +151,25 @@ class Spawner:
         self._requests[request] = process
         return process
 
+    def make_dirs(self, plan: DirPlan) -> asyncio.Future[None]:
+        """Have the service make a Pod's directories (``pod_dirs.make``); the future
+        fails with OSError if it could not."""
+        channel = self._ensure_service()
+        assert self._loop is not None
+        done: asyncio.Future[None] = self._loop.create_future()
+        self._next_id += 1
+        request = str(self._next_id)
+        plan_fd = _spec_fd(dict(plan))
+        try:
+            socket.send_fds(channel, [f"{DIRS_REQUEST}{request}".encode()], [plan_fd])
+        except OSError:
+            self._service_died()
+            raise
+        finally:
+            os.close(plan_fd)
+        self._dirs[request] = done
+        return done
+
     def _readable(self) -> None:
         assert self._channel is not None
         while True:
@@ -160,8 +182,16 @@ class Spawner:
             if not message:
                 self._service_died()
                 return
-            kind, _, rest = message.decode().partition(" ")
-            if kind == "S":
+            kind, _, rest = message.decode("utf-8", "replace").partition(" ")
+            if kind == DIRS_REQUEST:
+                request, _, error = rest.partition(" ")
+                made = self._dirs.pop(request, None)
+                if made is not None and not made.done():
+                    if error:
+                        made.set_exception(OSError(error))
+                    else:
+                        made.set_result(None)
+            elif kind == "S":
                 request, _, pid_text = rest.partition(" ")
                 process = self._requests.pop(request, None)
                 if process is not None:
@@ -185,6 +215,10 @@ class Spawner:
             process._set_exit(-signal.SIGKILL)
         self._requests.clear()
         self._by_pid.clear()
+        for made in self._dirs.values():
+            if not made.done():
+                made.set_exception(OSError("the launcher service stopped"))
+        self._dirs.clear()
         self._shutdown()
 
     def _shutdown(self) -> None:

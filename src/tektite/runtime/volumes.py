@@ -39,10 +39,10 @@ from tektite.runtime.container_env import (
     field_ref_value,
     resource_field_value,
 )
+from tektite.runtime.pod_dirs import make_empty_dir
 from tektite.runtime.protocol import ClusterData, Pod
 
 DEFAULT_FILE_MODE = 0o644
-EMPTY_DIR_MODE = 0o777
 _DIR_MODE = 0o755
 
 # Volume types whose content the kubelet always mounts read-only.
@@ -302,6 +302,12 @@ def keeps_data(volume: dict[str, Any]) -> bool:
     return name in _LARGE_INTERNAL or not name.startswith(_SMALL_PREFIXES)
 
 
+def data_directories(pod: Pod, pod_dir: Path) -> list[Path]:
+    """Where the volumes of ``pod`` that stay on disk (``keeps_data``) live."""
+    volumes = (pod.get("spec") or {}).get("volumes") or []
+    return [pod_dir / str(volume.get("name", "")) for volume in volumes if keeps_data(volume)]
+
+
 def materialise_volume(
     pod: Pod,
     volume: dict[str, Any],
@@ -330,8 +336,7 @@ def materialise_volume(
     directory = (pod_dir if scratch is None or keeps_data(volume) else scratch) / name
     files = volume_files(pod, volume, cluster)
     if files is None:
-        directory.mkdir(parents=True, exist_ok=True)
-        os.chmod(directory, EMPTY_DIR_MODE)  # the kubelet's emptyDir is world-writable
+        make_empty_dir(directory)
     else:
         _write_files(directory, files)
         os.chmod(directory, _DIR_MODE)
