@@ -124,7 +124,8 @@ def dir_plan(tmp_path: Path, *, scratch: bool) -> DirPlan:
         pod_dir=str(pod),
         scratch=str(tmp_path / "shm" / "ns" / "p") if scratch else None,
         internal=str(pod / ".tektite"),
-        internal_dirs=["state", "errors"],
+        internal_dirs=["state", "errors", "termination"],
+        termination_files=[str(pod / ".tektite" / "termination" / "step-a")],
         log_dir=str(tmp_path / "logs" / "ns" / "p"),
         logs=["prepare.log", "step-a.log"],
         empty_dirs=[str(pod / "tekton-internal-workspace")],
@@ -152,7 +153,10 @@ def test_the_service_makes_a_pods_directories_and_log_files(tmp_path: Path) -> N
         spawner.close()
     internal = tmp_path / "pods" / "ns" / "p" / ".tektite"
     assert os.readlink(internal) == str(tmp_path / "shm" / "ns" / "p")
-    assert sorted(os.listdir(internal)) == ["errors", "state"]
+    assert sorted(os.listdir(internal)) == ["errors", "state", "termination"]
+    termination = internal / "termination" / "step-a"
+    assert termination.read_bytes() == b""
+    assert stat.S_IMODE(termination.stat().st_mode) == 0o666
     assert sorted(os.listdir(logs)) == ["notes.txt", "prepare.log", "step-a.log"]
     assert (logs / "step-a.log").read_bytes() == b""
     assert stat.S_IMODE((logs / "step-a.log").stat().st_mode) == 0o644

@@ -8,6 +8,7 @@ standard error. The exit status is 0 only when every run succeeded.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import signal
 import sys
 import time
@@ -135,8 +136,10 @@ async def _run(
         print(f"tektite: runtime {env.runtime.name}, data in {env.root}", file=sys.stderr)
         created = create_all(env.store, objects, namespace)
         runs = [o for o in created if o["kind"] in RUN_KINDS]
+        ended = asyncio.Event()
         streams = [
-            asyncio.create_task(_stream_logs(env, r, i, logs, colors)) for i, r in enumerate(runs)
+            asyncio.create_task(_stream_logs(env, r, i, logs, colors, ended))
+            for i, r in enumerate(runs)
         ]
         loop = asyncio.get_running_loop()
         interrupted = asyncio.Event()
@@ -150,6 +153,7 @@ async def _run(
                 await wait_settled(env.store, runs, timeout=10)
         finally:
             loop.remove_signal_handler(signal.SIGINT)
+            ended.set()
             await asyncio.wait(streams, timeout=2)
             for s in streams:
                 s.cancel()
@@ -227,10 +231,11 @@ def parse_workspace(text: str) -> dict[str, Any]:
 
 
 async def _stream_logs(
-    env: Any, run: dict[str, Any], index: int, out: TextIO, colors: bool
+    env: Any, run: dict[str, Any], index: int, out: TextIO, colors: bool, ended: asyncio.Event
 ) -> None:
     """Print the steps' output of a run as it runs: a TaskRun's as ``[task/step] line``,
-    a PipelineRun's child TaskRuns' as ``[pipelineTask/step] line``, in parallel."""
+    a PipelineRun's child TaskRuns' as ``[pipelineTask/step] line``, in parallel.
+    ``ended`` is set once every run is done (or stopped)."""
     meta = run["metadata"]
     if run["kind"] != "PipelineRun":
         label = (meta.get("labels") or {}).get("tekton.dev/task", meta["name"])
@@ -242,13 +247,14 @@ async def _stream_logs(
     polls = 0
     try:
         while True:
-            current = env.store.get("PipelineRun", meta["namespace"], meta["name"])
-            done = current is None or is_done(current)
+            # Told, not read: reading the PipelineRun (its status holds the whole
+            # pipelineSpec and a reference per child) each poll cost more than the rest.
+            done = ended.is_set()
             polls += 1
             # The children's Pods come from one listing (a stream per child polling
             # the store for its Pod cost more than the children's own work), made
             # every few polls: a log is followed from its start whenever that is.
-            listed = children(env.store, current or run) if done or polls % 4 == 1 else []
+            listed = children(env.store, run) if done or polls % 4 == 1 else []
             for child in listed:
                 name = child["metadata"]["name"]
                 label = (child["metadata"].get("labels") or {}).get("tekton.dev/pipelineTask", name)
@@ -267,7 +273,8 @@ async def _stream_logs(
                     )
             if done:
                 break
-            await asyncio.sleep(0.05)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(ended.wait(), 0.05)
         if streams:
             await asyncio.gather(*streams.values())
     finally:

@@ -316,6 +316,10 @@ class PodRun:
             scratch=None if self.scratch is None else str(self.scratch),
             internal=str(self.internal),
             internal_dirs=["launch", "termination", "errors", host_state.STATE_DIR],
+            termination_files=[
+                str(self.planner.termination_file(container.name))
+                for container in self.all_containers()
+            ],
             log_dir=str(self.log_dir),
             logs=[f"{container.name}.log" for container in self.all_containers()],
             empty_dirs=[str(path) for path in data_directories(self.pod, self.dir)],

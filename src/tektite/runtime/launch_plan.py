@@ -410,9 +410,7 @@ class LaunchPlanner:
         # The launcher keeps SIGTERM pending until the program handles it (launcher.py).
         results_program = argv[:1] == [f"{KO_APP}/sidecarlogresults"]
         mounts = container_mounts(container, volumes, declared)
-        termination_file = self.termination_file(name)
-        termination_file.write_bytes(b"")
-        os.chmod(termination_file, 0o666)  # a runAsUser step must be able to write it
+        termination_file = self.termination_file(name)  # made with the Pod (pod_dirs)
         termination_path = str(
             container.get("terminationMessagePath") or mount_modes.DEFAULT_TERMINATION_PATH
         )

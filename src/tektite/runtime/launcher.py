@@ -20,8 +20,8 @@ or ``D <id> <error>``.
 
 A forked child, in order:
 
-1. starts a new session (its own process group) and joins the container's cgroup (so
-   every descendant can be found and killed);
+1. starts a new session (its own process group), creates the container's cgroup and
+   joins it (so every descendant can be found and killed);
 2. in ``namespace`` mode: ``unshare(CLONE_NEWNS|CLONE_NEWUTS)`` (via ctypes), makes
    ``/`` recursively private, mounts a tmpfs over top-level mountpoints that do not
    exist on the host, bind-mounts every volume at its ``mountPath`` (parents first),
@@ -409,6 +409,8 @@ def launch(spec: dict[str, Any]) -> tuple[str, Any]:
     """
     if spec.get("cgroup"):
         try:
+            with contextlib.suppress(FileExistsError):
+                os.mkdir(spec["cgroup"])
             with open(os.path.join(spec["cgroup"], "cgroup.procs"), "w") as handle:
                 handle.write("0")
         except OSError:

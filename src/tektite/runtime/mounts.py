@@ -133,7 +133,9 @@ def container_mounts(
             if not os.path.lexists(source):
                 os.makedirs(source, mode=0o777, exist_ok=True)
         read_only = bool(entry.get("readOnly")) or volume.read_only
-        mounts.append(Mount(source, target, read_only, os.path.isfile(source)))
+        # Only a subPath or a hostPath can be a file: every other volume is a directory.
+        is_file = bool(sub or volume.kind == "hostPath") and os.path.isfile(source)
+        mounts.append(Mount(source, target, read_only, is_file))
     return mounts
 
 

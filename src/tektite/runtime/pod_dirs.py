@@ -20,6 +20,7 @@ EMPTY_DIR_MODE = 0o777
 """An emptyDir volume's mode: the kubelet's emptyDir is world-writable."""
 LOG_MODE = 0o644
 """A container's log file's mode."""
+TERMINATION_MODE = 0o666
 
 
 class DirPlan(TypedDict):
@@ -33,6 +34,9 @@ class DirPlan(TypedDict):
     """The Pod's ``.tektite`` directory (``host_state``)."""
     internal_dirs: list[str]
     """Directories made in ``internal``."""
+    termination_files: list[str]
+    """The containers' termination message files (empty, writable by any user: a
+    ``runAsUser`` step must be able to write its own)."""
     log_dir: str
     """The Pod's log directory: its old ``*.log`` files are removed."""
     logs: list[str]
@@ -50,6 +54,9 @@ def make(plan: DirPlan) -> None:
     os.makedirs(plan["internal"], exist_ok=True)
     for name in plan["internal_dirs"]:
         os.makedirs(os.path.join(plan["internal"], name), exist_ok=True)
+    for path in plan["termination_files"]:
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, TERMINATION_MODE))
+        os.chmod(path, TERMINATION_MODE)  # whatever the umask
     log_dir = plan["log_dir"]
     if os.path.isdir(log_dir):
         # A Pod of the same name ran before: its logs are not this one's.
@@ -65,7 +72,13 @@ def make(plan: DirPlan) -> None:
 
 def make_empty_dir(directory: str | os.PathLike[str]) -> None:
     """An emptyDir volume's directory (kept as it is when it exists)."""
-    os.makedirs(directory, exist_ok=True)
+    try:
+        os.mkdir(directory)  # the parent is there but for the first volume
+    except FileNotFoundError:
+        os.makedirs(directory, exist_ok=True)
+    except FileExistsError:
+        if not os.path.isdir(directory):
+            raise
     os.chmod(directory, EMPTY_DIR_MODE)
 
 

@@ -193,8 +193,10 @@ class CgroupRoot:
         return cls(path)
 
     def tracker(self, name: str) -> CgroupTracker:
-        """A new per-container cgroup named ``name`` (unique within the runtime)."""
-        return CgroupTracker(self.path / name)
+        """A per-container cgroup named ``name`` (unique within the runtime), which the
+        container's launcher creates as it joins it (``launcher.launch``): creating a
+        cgroup is costly kernel work, better done beside the runtime's event loop."""
+        return CgroupTracker(self.path / name, create=False)
 
     def close(self, wait: float = 2.0) -> None:
         """Kill anything left and remove every cgroup of the runtime (waiting up to
