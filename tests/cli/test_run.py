@@ -147,6 +147,39 @@ def test_pipelinerun_streams_child_logs_and_prints_a_tree(tmp_path: Path) -> Non
     ]
 
 
+def test_pipelinerun_streams_the_logs_of_a_child_pipelineruns_tasks(tmp_path: Path) -> None:
+    """Pipelines in pipelines (alpha): the child PipelineRun's TaskRuns are followed
+    too, their lines prefixed with the child's pipeline task before their own."""
+    spec = write(
+        tmp_path,
+        "nested.yaml",
+        """\
+apiVersion: tekton.dev/v1
+kind: PipelineRun
+metadata: {name: outer}
+spec:
+  pipelineSpec:
+    tasks:
+      - name: inner
+        pipelineSpec:
+          tasks:
+            - name: hello
+              taskSpec:
+                steps:
+                  - {name: echo, image: busybox, script: 'echo "from the child"'}
+      - name: after
+        runAfter: [inner]
+        taskSpec:
+          steps:
+            - {name: echo, image: busybox, script: 'echo "from the parent"'}
+""",
+    )
+    result = run(["run", "--alpha", str(spec)], tmp_path / "home")
+    assert result.returncode == 0, result.stderr
+    assert "[inner/hello/echo] from the child\n" in result.stdout
+    assert "[after/echo] from the parent\n" in result.stdout
+
+
 def test_pipelinerun_failure_tree_shows_skips_and_exits_1(tmp_path: Path) -> None:
     f = write(
         tmp_path,

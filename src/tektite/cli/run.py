@@ -234,7 +234,8 @@ async def _stream_logs(
     env: Any, run: dict[str, Any], index: int, out: TextIO, colors: bool, ended: asyncio.Event
 ) -> None:
     """Print the steps' output of a run as it runs: a TaskRun's as ``[task/step] line``,
-    a PipelineRun's child TaskRuns' as ``[pipelineTask/step] line``, in parallel.
+    a PipelineRun's TaskRuns' as ``[pipelineTask/step] line`` (those of a child
+    PipelineRun as ``[childTask/pipelineTask/step] line``), in parallel.
     ``ended`` is set once every run is done (or stopped)."""
     meta = run["metadata"]
     if run["kind"] != "PipelineRun":
@@ -254,10 +255,9 @@ async def _stream_logs(
             # The children's Pods come from one listing (a stream per child polling
             # the store for its Pod cost more than the children's own work), made
             # every few polls: a log is followed from its start whenever that is.
-            listed = children(env.store, run) if done or polls % 4 == 1 else []
-            for child in listed:
+            listed = _task_runs_below(env.store, run) if done or polls % 4 == 1 else []
+            for label, child in listed:
                 name = child["metadata"]["name"]
-                label = (child["metadata"].get("labels") or {}).get("tekton.dev/pipelineTask", name)
                 for pod_name, steps in _attempt_pods(child):
                     if pod_name in pods:
                         continue
@@ -280,6 +280,23 @@ async def _stream_logs(
     finally:
         for s in streams.values():
             s.cancel()
+
+
+def _task_runs_below(
+    store: Any, run: dict[str, Any], prefix: str = ""
+) -> list[tuple[str, dict[str, Any]]]:
+    """The TaskRuns a PipelineRun runs, each with the label its lines are printed with:
+    its pipeline task, after that of each child PipelineRun it runs in (pipelines in
+    pipelines: ``child/task``)."""
+    found: list[tuple[str, dict[str, Any]]] = []
+    for child in children(store, run):
+        meta = child["metadata"]
+        label = prefix + (meta.get("labels") or {}).get("tekton.dev/pipelineTask", meta["name"])
+        if child["kind"] == "PipelineRun":
+            found += _task_runs_below(store, child, label + "/")
+        else:
+            found.append((label, child))
+    return found
 
 
 def _attempt_pods(taskrun: dict[str, Any]) -> list[tuple[str, list[str]]]:
