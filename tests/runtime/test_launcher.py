@@ -5,9 +5,11 @@ from __future__ import annotations
 import asyncio
 import base64
 import os
+import signal
 import stat
 import subprocess
 import sys
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -180,6 +182,45 @@ def test_a_pods_directories_that_cannot_be_made_fail_with_the_reason(tmp_path: P
     finally:
         spawner.close()
     assert "Not a directory" in str(error) and str(tmp_path / "pods") in str(error)
+
+
+def test_requests_to_a_busy_service_wait_without_blocking_the_loop(tmp_path: Path) -> None:
+    """A stopped service reads nothing: requests beyond what its channel holds wait in
+    the spawner, then go in order once it runs again. (Were sends blocking, the loop
+    would hang until the watchdog lets the service go on, and nothing would have
+    waited in the spawner.)"""
+    spawner = Spawner()
+    count = 600
+
+    async def scenario() -> tuple[int, list[Path]]:
+        spawner._ensure_service()
+        service = spawner._service
+        assert service is not None
+        # A first answer: the service is up and has read the channel once.
+        await asyncio.wait_for(spawner.make_dirs(dir_plan(tmp_path / "first", scratch=False)), 10)
+        os.kill(service.pid, signal.SIGSTOP)
+        watchdog = threading.Timer(10, os.kill, (service.pid, signal.SIGCONT))
+        watchdog.start()
+        try:
+            made = [
+                spawner.make_dirs(dir_plan(tmp_path / f"p{i}", scratch=False)) for i in range(count)
+            ]
+            waiting = len(spawner._outbox)
+        finally:
+            watchdog.cancel()
+            os.kill(service.pid, signal.SIGCONT)
+        await asyncio.wait_for(asyncio.gather(*made), 60)
+        return waiting, [
+            tmp_path / f"p{i}" / "logs" / "ns" / "p" / "step-a.log" for i in range(count)
+        ]
+
+    try:
+        waiting, logs = run(scenario())
+    finally:
+        spawner.close()
+    assert waiting > 0
+    assert all(log.exists() for log in logs)
+    assert not spawner._outbox
 
 
 def test_go_gate(tmp_path: Path) -> None:

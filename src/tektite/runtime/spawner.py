@@ -15,7 +15,9 @@ instead, the service outlives it with its children (see ``launcher``).
 
 from __future__ import annotations
 
+import array
 import asyncio
+import collections
 import contextlib
 import marshal
 import os
@@ -72,8 +74,8 @@ class LaunchedProcess:
             self.exited.set_result(returncode)
 
 
-def _spec_fd(spec: dict[str, Any]) -> int:
-    data = marshal.dumps(spec)
+def _payload_fd(data: bytes) -> int:
+    """A request's payload (a ``marshal``-ed spec or plan) as a file to send."""
     try:
         fd = os.memfd_create("tektite-launch-spec", os.MFD_CLOEXEC)
     except (AttributeError, OSError):
@@ -84,6 +86,20 @@ def _spec_fd(spec: dict[str, Any]) -> int:
         view = view[os.write(fd, view) :]
     os.lseek(fd, 0, os.SEEK_SET)
     return fd
+
+
+def _send_nowait(channel: socket.socket, message: bytes, payload: bytes, fds: list[int]) -> None:
+    """One request: ``message`` with ``payload`` (as a file) and ``fds`` attached, or
+    BlockingIOError. (``socket.send_fds`` would do, but Python 3.11's ignores its
+    ``flags``.)"""
+    payload_fd = _payload_fd(payload)
+    try:
+        rights = array.array("i", [payload_fd, *fds])
+        channel.sendmsg(
+            [message], [(socket.SOL_SOCKET, socket.SCM_RIGHTS, rights)], socket.MSG_DONTWAIT
+        )
+    finally:
+        os.close(payload_fd)
 
 
 class Spawner:
@@ -97,6 +113,8 @@ class Spawner:
         self._requests: dict[str, LaunchedProcess] = {}
         self._by_pid: dict[int, LaunchedProcess] = {}
         self._dirs: dict[str, asyncio.Future[None]] = {}
+        self._outbox: collections.deque[tuple[bytes, bytes, list[int]]] = collections.deque()
+        """Requests not sent yet (``_send``)."""
 
     def start(self) -> None:
         """Start the service now (it warms up while the caller does other work)."""
@@ -126,8 +144,12 @@ class Spawner:
             if self._loop is not None and not self._loop.is_closed():
                 with contextlib.suppress(ValueError, RuntimeError):
                     self._loop.remove_reader(self._channel.fileno())
+                with contextlib.suppress(ValueError, RuntimeError):
+                    self._loop.remove_writer(self._channel.fileno())
             self._loop = loop
             loop.add_reader(self._channel.fileno(), self._readable)
+            if self._outbox:
+                loop.add_writer(self._channel.fileno(), self._flush)
         return self._channel
 
     def spawn(self, spec: dict[str, Any], output_fd: int, go_fd: int | None) -> LaunchedProcess:
@@ -137,17 +159,10 @@ class Spawner:
         process = LaunchedProcess(self._loop)
         self._next_id += 1
         request = str(self._next_id)
-        spec_fd = _spec_fd(spec)
-        fds = [spec_fd, output_fd] + ([go_fd] if go_fd is not None else [])
+        fds = [output_fd] + ([go_fd] if go_fd is not None else [])
         # The service records the exit of a container with a state path (``launcher``).
         message = f"{request}\0{spec['state']}" if spec.get("state") else request
-        try:
-            socket.send_fds(channel, [message.encode()], fds)
-        except OSError:
-            self._service_died()
-            raise
-        finally:
-            os.close(spec_fd)
+        self._send(channel, message.encode(), marshal.dumps(spec), fds)
         self._requests[request] = process
         return process
 
@@ -159,16 +174,43 @@ class Spawner:
         done: asyncio.Future[None] = self._loop.create_future()
         self._next_id += 1
         request = str(self._next_id)
-        plan_fd = _spec_fd(dict(plan))
-        try:
-            socket.send_fds(channel, [f"{DIRS_REQUEST}{request}".encode()], [plan_fd])
-        except OSError:
-            self._service_died()
-            raise
-        finally:
-            os.close(plan_fd)
+        self._send(channel, f"{DIRS_REQUEST}{request}".encode(), marshal.dumps(dict(plan)), [])
         self._dirs[request] = done
         return done
+
+    def _send(self, channel: socket.socket, message: bytes, payload: bytes, fds: list[int]) -> None:
+        """Send a request, in order. While the service is busy and its end of the
+        channel full, the request waits here with its own copies of ``fds`` (the
+        caller closes its own): the event loop must not block on a busy service."""
+        if not self._outbox:
+            try:
+                _send_nowait(channel, message, payload, fds)
+                return
+            except BlockingIOError:
+                pass
+            except OSError:
+                self._service_died()
+                raise
+        self._outbox.append((message, payload, [os.dup(fd) for fd in fds]))
+        if len(self._outbox) == 1:
+            assert self._loop is not None
+            self._loop.add_writer(channel.fileno(), self._flush)
+
+    def _flush(self) -> None:
+        assert self._channel is not None and self._loop is not None
+        while self._outbox:
+            message, payload, fds = self._outbox[0]
+            try:
+                _send_nowait(self._channel, message, payload, fds)
+            except BlockingIOError:
+                return
+            except OSError:
+                self._service_died()
+                return
+            self._outbox.popleft()
+            for fd in fds:
+                os.close(fd)
+        self._loop.remove_writer(self._channel.fileno())
 
     def _readable(self) -> None:
         assert self._channel is not None
@@ -222,6 +264,10 @@ class Spawner:
         self._shutdown()
 
     def _shutdown(self) -> None:
+        for _, _, fds in self._outbox:
+            for fd in fds:
+                os.close(fd)
+        self._outbox.clear()
         if self._channel is not None:
             # Closing on purpose: the service kills its children (a channel that just
             # closes means the runtime died, and they run on).
@@ -230,6 +276,8 @@ class Spawner:
             if self._loop is not None and not self._loop.is_closed():
                 with contextlib.suppress(ValueError, RuntimeError):
                     self._loop.remove_reader(self._channel.fileno())
+                with contextlib.suppress(ValueError, RuntimeError):
+                    self._loop.remove_writer(self._channel.fileno())
             self._channel.close()
             self._channel = None
             self._loop = None
