@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import dataclasses
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import msgspec
 import pytest
 
 from tektite.engine.retention import (
@@ -117,7 +117,7 @@ def test_running_owned_and_deleting_runs_are_never_deleted() -> None:
     runs = [
         run("running", ok=None, finished=None),
         run("child", kind="TaskRun", owned=True),
-        dataclasses.replace(run("going"), deleting=True),
+        msgspec.structs.replace(run("going"), deleting=True),
         run("done"),
     ]
     assert names(decide(runs, config, NOW)) == ["done"]

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+import msgspec
 
 from tektite.api.config import Config
 from tektite.api.errors import FieldError, Level
@@ -23,8 +24,7 @@ from tektite.api.yamlio import DEFAULT_MAX_BYTES, Document, YamlLoadError, load_
 YAML_SUFFIXES = (".yaml", ".yml", ".json")
 
 
-@dataclass(frozen=True)
-class Checked:
+class Checked(msgspec.Struct, frozen=True):
     """One object of a file after decoding, defaulting and validation."""
 
     document: Document

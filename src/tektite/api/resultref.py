@@ -15,8 +15,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Collection, Iterable
-from dataclasses import dataclass
 from typing import Literal
+
+import msgspec
 
 from tektite.api.variables import (
     ARRAY_INDEXING_RE,
@@ -114,8 +115,7 @@ class ResultRefError(ValueError):
 ResultType = Literal["string", "array", "object"]
 
 
-@dataclass(frozen=True, slots=True)
-class ParsedResult:
+class ParsedResult(msgspec.Struct, frozen=True):
     """A parsed ``tasks.``/``finally.``/``steps.`` result reference.
 
     ``array_idx`` is set for ``[i]``; ``[*]`` gives type ``array`` with no index;
@@ -129,8 +129,7 @@ class ParsedResult:
     object_key: str = ""
 
 
-@dataclass(frozen=True, slots=True)
-class ResultRef:
+class ResultRef(msgspec.Struct, frozen=True):
     """A reference to a pipeline task's result (Tekton's ``ResultRef``)."""
 
     pipeline_task: str

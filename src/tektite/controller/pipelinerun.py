@@ -277,7 +277,7 @@ class PipelineRunReconciler:
         for scheduled in plan.tasks:
             task = by_name[ps.task_name(scheduled.task)]
             if task.is_child_pipeline:
-                ready = dataclasses.replace(task, pipeline_task=scheduled.pipeline_task)
+                ready = msgspec.structs.replace(task, pipeline_task=scheduled.pipeline_task)
                 children = build_child_pipeline_runs(
                     run,
                     ready,
@@ -288,7 +288,7 @@ class PipelineRunReconciler:
                 if isinstance(children, PipelineRunFailure):
                     return children
                 created_runs = [self._create_child_pipeline_run(c) for c in children]
-                started.append(dataclasses.replace(task, child_pipeline_runs=created_runs))
+                started.append(msgspec.structs.replace(task, child_pipeline_runs=created_runs))
                 continue
             if task.resolved_task is None:
                 # Custom tasks: Tektite has no controller for them.
@@ -297,7 +297,7 @@ class PipelineRunReconciler:
                     f"pipeline task {go_quote(task.pipeline_task.name)} runs a custom task, "
                     "which Tektite cannot run",
                 )
-            ready = dataclasses.replace(task, pipeline_task=scheduled.pipeline_task)
+            ready = msgspec.structs.replace(task, pipeline_task=scheduled.pipeline_task)
             built = build_task_runs(
                 run,
                 ready,
@@ -309,7 +309,7 @@ class PipelineRunReconciler:
             if isinstance(built, PipelineRunFailure):
                 return built
             created = [self._create_task_run(tr) for tr in built]
-            started.append(dataclasses.replace(task, task_runs=created))
+            started.append(msgspec.structs.replace(task, task_runs=created))
         facts.replace_task(*started)
         return None
 

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import posixpath
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any
+
+import msgspec
 
 from tektite.api.models import Sidecar, Step
 
@@ -174,8 +175,7 @@ def clean_path(path: str) -> str:
     return cleaned
 
 
-@dataclass(frozen=True)
-class SecurityContextConfig:
+class SecurityContextConfig(msgspec.Struct, frozen=True):
     """``SecurityContextConfig``: whether Tekton's own init containers (and the results
     sidecar) get a restricted security context (``set-security-context``), with a read-only
     root filesystem (``set-security-context-read-only-root-filesystem``)."""

@@ -14,8 +14,9 @@ sorts them so, lexicographically: ``x-10`` comes before ``x-2``).
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
 from typing import cast
+
+import msgspec
 
 from tektite.api.models import (
     Artifact,
@@ -98,8 +99,7 @@ class MissingResultFromCompletedTaskError(ValueError):
         self.target = target
 
 
-@dataclass(frozen=True, slots=True)
-class ResolvedResultRef:
+class ResolvedResultRef(msgspec.Struct, frozen=True):
     """A result reference with the value found for it and the TaskRun it came from."""
 
     value: ParamValue

@@ -22,8 +22,9 @@ skip logic is in :mod:`tektite.engine.pipeline_skip`, result references in
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+
+import msgspec
 
 from tektite.api.dag import get_candidate_tasks
 from tektite.api.durations import MICROSECOND, format_duration_ns
@@ -283,16 +284,14 @@ def is_before_first_task_run(state: Iterable[PipelineTaskState]) -> bool:
     return not any(t.task_runs or child_pipeline_runs(t) for t in state)
 
 
-@dataclass(frozen=True, slots=True)
-class ScheduledTask:
+class ScheduledTask(msgspec.Struct, frozen=True):
     """A task to create runs for, with its PipelineTask as the runs must see it."""
 
     task: PipelineTaskState
     pipeline_task: PipelineTask
 
 
-@dataclass
-class NextTasks:
+class NextTasks(msgspec.Struct):
     """What one pass schedules (the pure part of Tekton's ``runNextSchedulableTask``).
 
     ``tasks`` are to be created now, DAG tasks first, each with its PipelineTask as the
@@ -304,8 +303,8 @@ class NextTasks:
     ``CELEvaluationFailed`` and nothing is created.
     """
 
-    tasks: list[ScheduledTask] = field(default_factory=list)
-    validation_failed: dict[str, str] = field(default_factory=dict)
+    tasks: list[ScheduledTask] = msgspec.field(default_factory=list)
+    validation_failed: dict[str, str] = msgspec.field(default_factory=dict)
     finally_start_time: datetime | None = None
     cel_error: str | None = None
 
@@ -367,8 +366,7 @@ def plan_next_tasks(
 # -- the Succeeded condition -----------------------------------------------------------------
 
 
-@dataclass
-class TaskCounts:
+class TaskCounts(msgspec.Struct):
     """How many tasks ended which way (Tekton's ``pipelineRunStatusCount``)."""
 
     succeeded: int = 0

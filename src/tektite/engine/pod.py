@@ -25,7 +25,6 @@ caller passes ``image_commands``. Credentials of the service account's annotated
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from typing import Any
 
 import msgspec
@@ -153,8 +152,7 @@ def _implicit_volumes() -> list[JsonDict]:
     return [empty_dir_volume(name) for name, _, _ in _IMPLICIT]
 
 
-@dataclass(frozen=True)
-class PodImages:
+class PodImages(msgspec.Struct, frozen=True):
     """The images of the containers Tekton adds (Tekton's ``pipeline.Images``); a runtime
     may map these names onto images it has."""
 
@@ -172,8 +170,11 @@ class PodImages:
     """The ``tekton-log-results`` sidecar of ``results-from: sidecar-logs``."""
 
 
-@dataclass(frozen=True)
-class CredsInit:
+DEFAULT_IMAGES = PodImages()
+"""Tekton's own images as a release names them (frozen: one shared instance)."""
+
+
+class CredsInit(msgspec.Struct, frozen=True):
     """What Tekton's ``credsInit`` finds for the TaskRun's service account: entrypoint
     flags (``-basic-git=…``, ``-docker-config=…``), secret volumes and their mounts.
 
@@ -398,7 +399,7 @@ def build_pod(
     spec: TaskSpec,
     config: Config,
     *,
-    images: PodImages = PodImages(),  # frozen, so sharing the default is safe
+    images: PodImages = DEFAULT_IMAGES,
     retry: int = 0,
     image_commands: Mapping[str, Mapping[str, Sequence[str]]] | None = None,
     name_seed: str | None = None,

@@ -29,7 +29,6 @@ from __future__ import annotations
 import copy
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
@@ -447,8 +446,7 @@ _CONTAINER_FAILURES: tuple[tuple[Callable[[_Json], bool], str], ...] = (
 )
 
 
-@dataclass(frozen=True)
-class _FailureInfo:
+class _FailureInfo(msgspec.Struct, frozen=True):
     reason: str
     container: _Json | None = None
     is_init: bool = False
@@ -917,8 +915,7 @@ def _artifacts_path_referenced(steps: list[Step]) -> bool:
 # -- the conversion ------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class PodStatusOutcome:
+class PodStatusOutcome(msgspec.Struct, frozen=True):
     """A TaskRun status made from a Pod, and what went wrong reading it.
 
     ``errors`` are Tekton's error texts (unreadable termination messages, bad result
@@ -927,7 +924,7 @@ class PodStatusOutcome:
     """
 
     status: TaskRunStatus
-    errors: tuple[str, ...] = field(default=())
+    errors: tuple[str, ...] = ()
     result_size_exceeded: bool = False
 
 
@@ -1173,8 +1170,7 @@ def _set_step_states(
     return size_exceeded
 
 
-@dataclass(frozen=True)
-class _StepResults:
+class _StepResults(msgspec.Struct, frozen=True):
     """What one step's results are read against, and where they are collected."""
 
     spec_results: list[TaskResult]

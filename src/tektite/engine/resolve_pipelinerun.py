@@ -25,7 +25,6 @@ Pure: nothing here reads files, the network or the clock.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
 from typing import Any, Protocol, cast
 
 import msgspec
@@ -182,8 +181,7 @@ class TaskRunSource(Protocol):
         ...
 
 
-@dataclass(frozen=True)
-class PipelineRunFailure:
+class PipelineRunFailure(msgspec.Struct, frozen=True):
     """Why a PipelineRun cannot go on: its ``Succeeded=False`` condition's reason and
     message."""
 
@@ -191,8 +189,7 @@ class PipelineRunFailure:
     message: str
 
 
-@dataclass(frozen=True)
-class ResolvedTask:
+class ResolvedTask(msgspec.Struct, frozen=True):
     """Tekton's ``resources.ResolvedTask``: the (defaulted) spec a PipelineTask runs."""
 
     task_spec: TaskSpec
@@ -202,8 +199,7 @@ class ResolvedTask:
     """The taskRef's kind (``Task``); ``""`` for an embedded taskSpec."""
 
 
-@dataclass(frozen=True)
-class ResolvedPipelineTask:
+class ResolvedPipelineTask(msgspec.Struct, frozen=True):
     """A PipelineTask with what it runs and the names of its child runs (the resolution
     half of Tekton's ``ResolvedPipelineTask``; the run state lives in PipelineRunFacts)."""
 
@@ -212,10 +208,10 @@ class ResolvedPipelineTask:
     is_final: bool = False
     resolved_task: ResolvedTask | None = None
     """``None`` for custom tasks and child pipelines."""
-    run_names: list[str] = field(default_factory=list)
+    run_names: list[str] = msgspec.field(default_factory=list)
     """The names of its TaskRuns (CustomRuns, child PipelineRuns): existing ones from
     ``status.childReferences``, else ``<pr>-<task>`` (``-<i>`` per matrix combination)."""
-    task_runs: list[TaskRun] = field(default_factory=list)
+    task_runs: list[TaskRun] = msgspec.field(default_factory=list)
     """Those of its TaskRuns that exist."""
     custom_task: bool = False
     child_pipeline_spec: PipelineSpec | None = None
@@ -223,7 +219,7 @@ class ResolvedPipelineTask:
     child_pipeline_name: str = ""
     """The referenced child Pipeline's name (``ResolvedPipeline.PipelineName``); ``""``
     for an embedded pipelineSpec."""
-    child_pipeline_runs: list[PipelineRun] = field(default_factory=list)
+    child_pipeline_runs: list[PipelineRun] = msgspec.field(default_factory=list)
     """Those of its child PipelineRuns that exist."""
 
     @property
@@ -232,8 +228,7 @@ class ResolvedPipelineTask:
         return _is_child_pipeline(self.pipeline_task)
 
 
-@dataclass(frozen=True)
-class ResolvedPipelineRun:
+class ResolvedPipelineRun(msgspec.Struct, frozen=True):
     """Everything resolution decides, ready for PipelineRunFacts and TaskRun creation."""
 
     pipeline_run: PipelineRun
@@ -373,8 +368,7 @@ def _merge_metadata(pr: PipelineRun, pipeline_meta: Any, generate_name: str) -> 
 # -- fetching ---------------------------------------------------------------------------------
 
 
-@dataclass
-class _PipelineData:
+class _PipelineData(msgspec.Struct):
     name: str
     namespace: str
     spec: PipelineSpec
@@ -950,8 +944,7 @@ def validate_parameter_types_in_matrix(tasks: Sequence[PipelineTask]) -> str | N
 # -- entry point --------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class _DagNode:
+class _DagNode(msgspec.Struct, frozen=True):
     name: str
     dependencies: tuple[str, ...]
 
@@ -1165,8 +1158,7 @@ def _is_before_first_run(pr: PipelineRun, tasks: Sequence[ResolvedPipelineTask])
     return not any(ref.kind != _TASK_RUN_KIND for ref in child_refs or ())
 
 
-@dataclass(frozen=True)
-class _RunStage:
+class _RunStage(msgspec.Struct, frozen=True):
     """What resolution decides from the PipelineRun and its Pipeline alone."""
 
     pipeline_run: PipelineRun
@@ -1177,8 +1169,7 @@ class _RunStage:
     finally_graph: Graph
 
 
-@dataclass
-class ResolutionCache:
+class ResolutionCache(msgspec.Struct):
     """What :func:`resolve_pipelinerun` may reuse from an earlier pass over the same
     PipelineRun, so that a pass per child TaskRun event does not redo the work.
 
@@ -1191,7 +1182,7 @@ class ResolutionCache:
 
     run_key: tuple[object, ...] | None = None
     run_stage: _RunStage | None = None
-    tasks: dict[tuple[str, ...], ResolvedTask] = field(default_factory=dict)
+    tasks: dict[tuple[str, ...], ResolvedTask] = msgspec.field(default_factory=dict)
 
 
 def _run_key(pr: PipelineRun) -> tuple[object, ...]:

@@ -20,7 +20,6 @@ Pure: nothing here reads files, the network or the clock.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
 from typing import Any, Protocol, cast
 
 import msgspec
@@ -100,16 +99,14 @@ class ObjectLookup(Protocol):
         ...
 
 
-@dataclass(frozen=True)
-class TaskRunFailure:
+class TaskRunFailure(msgspec.Struct, frozen=True):
     """Why a TaskRun cannot run: its ``Succeeded=False`` condition's reason and message."""
 
     reason: str
     message: str
 
 
-@dataclass(frozen=True)
-class ResolvedTaskRun:
+class ResolvedTaskRun(msgspec.Struct, frozen=True):
     """Everything the reconciler needs from the Task side to build the Pod.
 
     ``task_spec`` is what Tekton stores in ``status.taskSpec``: the defaulted spec with
@@ -125,14 +122,14 @@ class ResolvedTaskRun:
     """``$(context.task.name)``: the Task's name, or the TaskRun's for an embedded spec."""
     kind: str
     """The referenced kind (``Task``)."""
-    labels: dict[str, str] = field(default_factory=dict)
+    labels: dict[str, str] = msgspec.field(default_factory=dict)
     """The Task's labels and ``tekton.dev/task`` (see :meth:`merged_labels`)."""
-    annotations: dict[str, str] = field(default_factory=dict)
+    annotations: dict[str, str] = msgspec.field(default_factory=dict)
     """The Task's annotations (see :meth:`merged_annotations`)."""
-    workspaces: list[WorkspaceBinding] = field(default_factory=list)
+    workspaces: list[WorkspaceBinding] = msgspec.field(default_factory=list)
     """The effective bindings: default binding applied, claim templates turned into
     claims, params substituted. The Pod's workspace volumes are made from these."""
-    workspace_volumes: dict[str, str] = field(default_factory=dict)
+    workspace_volumes: dict[str, str] = msgspec.field(default_factory=dict)
     """The pod volume name (``ws-xxxxx``) of each bound workspace."""
     pod_template: PodTemplate | None = None
     """The run's pod template with params substituted."""
@@ -188,8 +185,7 @@ def _dry_run_failure(name: str, errors: Any) -> str:
 # -- fetching -------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class _TaskData:
+class _TaskData(msgspec.Struct, frozen=True):
     name: str
     spec: TaskSpec
     labels: dict[str, str]

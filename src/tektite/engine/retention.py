@@ -49,10 +49,10 @@ runs (``Succeeded=False``), as for the pruner.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any, Literal
 
+import msgspec
 import yaml
 
 from tektite.api.durations import format_go_duration
@@ -108,8 +108,7 @@ class RetentionConfigError(ValueError):
     and field."""
 
 
-@dataclass(frozen=True)
-class Policy:
+class Policy(msgspec.Struct, frozen=True):
     """The settings of one place of the configuration (None: not set there)."""
 
     ttl_seconds_after_finished: int | None = None
@@ -125,12 +124,11 @@ class Policy:
         return own if own is not None else self.history_limit
 
 
-@dataclass(frozen=True)
-class Selector:
+class Selector(msgspec.Struct, frozen=True):
     """``matchLabels`` and ``matchAnnotations``: all must hold."""
 
-    match_labels: Mapping[str, str] = field(default_factory=dict)
-    match_annotations: Mapping[str, str] = field(default_factory=dict)
+    match_labels: Mapping[str, str] = msgspec.field(default_factory=dict)
+    match_annotations: Mapping[str, str] = msgspec.field(default_factory=dict)
 
     def matches(self, labels: Mapping[str, str], annotations: Mapping[str, str]) -> bool:
         """Whether every listed label and annotation has the listed value."""
@@ -139,8 +137,7 @@ class Selector:
         )
 
 
-@dataclass(frozen=True)
-class ResourceSpec:
+class ResourceSpec(msgspec.Struct, frozen=True):
     """An entry of ``pipelineRuns:``/``taskRuns:``: which runs, and their settings."""
 
     name: str | None
@@ -148,8 +145,7 @@ class ResourceSpec:
     policy: Policy
 
 
-@dataclass(frozen=True)
-class NamespaceSpec:
+class NamespaceSpec(msgspec.Struct, frozen=True):
     """A namespace ConfigMap's ``ns-config``."""
 
     policy: Policy = Policy()
@@ -157,14 +153,13 @@ class NamespaceSpec:
     task_runs: tuple[ResourceSpec, ...] = ()
 
 
-@dataclass(frozen=True)
-class RetentionConfig:
+class RetentionConfig(msgspec.Struct, frozen=True):
     """The whole configuration: the global ConfigMap and every namespace ConfigMap."""
 
     level: Level = "resource"
     global_policy: Policy = Policy()
-    namespaces: Mapping[str, Policy] = field(default_factory=dict)
-    namespace_specs: Mapping[str, NamespaceSpec] = field(default_factory=dict)
+    namespaces: Mapping[str, Policy] = msgspec.field(default_factory=dict)
+    namespace_specs: Mapping[str, NamespaceSpec] = msgspec.field(default_factory=dict)
 
     @property
     def configured(self) -> bool:
@@ -305,8 +300,7 @@ def parse_namespace_config(text: str, namespace: str) -> NamespaceSpec:
 # -- runs ---------------------------------------------------------------------------------
 
 
-@dataclass(slots=True)
-class Run:
+class Run(msgspec.Struct):
     """What retention needs of a TaskRun or PipelineRun."""
 
     kind: str
@@ -381,8 +375,7 @@ def _time(text: Any) -> datetime | None:
 # -- decisions ----------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Deletion:
+class Deletion(msgspec.Struct, frozen=True):
     """A run to delete and the reason (for the log and the tests)."""
 
     kind: str
@@ -391,8 +384,7 @@ class Deletion:
     reason: str
 
 
-@dataclass(frozen=True)
-class Decision:
+class Decision(msgspec.Struct, frozen=True):
     """What to delete now, and when a TTL will next expire (None: never)."""
 
     deletions: list[Deletion]

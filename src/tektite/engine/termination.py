@@ -23,8 +23,9 @@ from __future__ import annotations
 import binascii
 import json
 import zlib
-from dataclasses import dataclass
 from typing import Any
+
+import msgspec
 
 # One Go-compatible JSON string encoder, shared with the step wrapper that writes these
 # messages (the wrapper imports nothing of tektite, so the engine imports from it).
@@ -78,8 +79,7 @@ _INT64_MIN = -(1 << 63)
 _INT64_MAX = (1 << 63) - 1
 
 
-@dataclass(frozen=True, slots=True)
-class RunResult:
+class RunResult(msgspec.Struct, frozen=True):
     """One entry of a termination message (``result.RunResult``)."""
 
     key: str = ""

@@ -32,9 +32,10 @@ import signal
 import time
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+import msgspec
 
 from tektite.entrypoint.gostyle import log_line
 from tektite.entrypoint.subcommands import COPY_PERMISSIONS, ENTRYPOINT_INITIALIZED
@@ -86,8 +87,7 @@ wait file is written by the step before it (which then exits) or by the runtime 
 written behind the runtime's back."""
 
 
-@dataclass
-class HostContext:
+class HostContext(msgspec.Struct):
     """What every Pod of one ``HostRuntime`` shares."""
 
     data_dir: Path

@@ -55,7 +55,6 @@ import shutil
 import signal
 import stat
 import time
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -96,8 +95,7 @@ def _rfc3339(timestamp: float) -> str:
     return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(timestamp))
 
 
-@dataclass(frozen=True)
-class ContainerState:
+class ContainerState(msgspec.Struct, frozen=True):
     """A container's process as recorded on disk."""
 
     pid: int
@@ -350,8 +348,7 @@ def claim(internal: Path) -> int | None:
     return fd
 
 
-@dataclass(frozen=True)
-class Orphan:
+class Orphan(msgspec.Struct, frozen=True):
     """A Pod left by a runtime that died, now claimed by this one."""
 
     pod: Pod

@@ -20,11 +20,12 @@ the same ``SRC`` wins.
 
 from __future__ import annotations
 
-import dataclasses
 import os
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
+
+import msgspec
 
 if TYPE_CHECKING:
     from tektite.engine.pod import PodImages
@@ -140,11 +141,11 @@ def mapped_pod_images(images: PodImages, image_map: ImageMap) -> PodImages:
     runtime that recognises them by name still does after the Pod was rewritten."""
     if not image_map:
         return images
-    return dataclasses.replace(
+    return msgspec.structs.replace(
         images,
         **{
             item.name: image_map.rewrite(getattr(images, item.name))
-            for item in dataclasses.fields(images)
+            for item in msgspec.structs.fields(images)
         },
     )
 

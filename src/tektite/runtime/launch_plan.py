@@ -31,9 +31,10 @@ import re
 import shutil
 import subprocess
 import tempfile
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+import msgspec
 
 from tektite.entrypoint.flags import FlagError, HelpRequested, parse_flags, split_command_args
 from tektite.runtime import mounts as mount_modes
@@ -61,8 +62,7 @@ HOST_PROGRAMS = ("entrypoint", "sidecarlogresults", "workingdirinit")
 """The ``/ko-app`` programs of Tekton's images that the runtime provides."""
 
 
-@dataclass(frozen=True)
-class Images:
+class Images(msgspec.Struct, frozen=True):
     """The images the host runtime treats specially ("" for one it does not know)."""
 
     entrypoint: str
@@ -229,8 +229,7 @@ def _is_executable(entry: os.DirEntry[str]) -> bool:
         return False
 
 
-@dataclass(frozen=True)
-class BusyboxShell:
+class BusyboxShell(msgspec.Struct, frozen=True):
     """What busybox-based images see: ``binary`` as ``/bin/sh`` and ``applets`` (a
     per-runtime directory of links to it) first on ``PATH``."""
 
@@ -330,14 +329,13 @@ def through_busybox(command: list[str], sh: str) -> list[str]:
     return command
 
 
-@dataclass
-class LaunchPlan:
+class LaunchPlan(msgspec.Struct):
     """How to start one container (``spec`` goes to the launcher as is)."""
 
     spec: dict[str, Any]
     rewriter: Rewriter | None = None
     """Rewrite mode: maps container paths in probe commands too."""
-    wait_files: list[str] = field(default_factory=list)
+    wait_files: list[str] = msgspec.field(default_factory=list)
     """Host paths a gated step waits for; empty when the step is not gated."""
     wait_content: bool = False
     busybox_sh: str | None = None

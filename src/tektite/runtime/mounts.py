@@ -37,10 +37,11 @@ import os
 import re
 import sys
 import tempfile
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote, unquote
+
+import msgspec
 
 from tektite.runtime.container_env import ContainerConfigError
 from tektite.runtime.k8s_expand import expand_subpath
@@ -93,8 +94,7 @@ def detect_mode() -> tuple[str, str]:
     return NAMESPACE, "root with mount namespaces"
 
 
-@dataclass(frozen=True)
-class Mount:
+class Mount(msgspec.Struct, frozen=True):
     """One bind mount of a container: host ``source`` at container ``target``."""
 
     source: str
@@ -153,8 +153,7 @@ def _covered(path: str, targets: set[str]) -> bool:
     return False
 
 
-@dataclass
-class NamespacePlan:
+class NamespacePlan(msgspec.Struct):
     """What the launcher mounts, and which host mountpoints must exist first."""
 
     tmpfs: list[str]
@@ -376,11 +375,10 @@ _BEFORE = r"(?<![A-Za-z0-9_.+/\-])"
 _AFTER = r"(?![A-Za-z0-9_.+\-])"
 
 
-@dataclass
-class Rewriter:
+class Rewriter(msgspec.Struct):
     """Replaces container path prefixes with host paths at path boundaries."""
 
-    prefixes: dict[str, str] = field(default_factory=dict)
+    prefixes: dict[str, str] = msgspec.field(default_factory=dict)
     _pattern: re.Pattern[str] | None = None
 
     def add(self, container_path: str, host_path: str) -> None:

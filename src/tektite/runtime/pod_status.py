@@ -12,9 +12,10 @@ import os
 import time
 import uuid
 from collections.abc import Container
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+import msgspec
 
 from tektite.runtime.protocol import PodKey, PodRuntimeError
 
@@ -90,8 +91,7 @@ def admit_pod(manifest: dict[str, Any], existing: Container[PodKey]) -> PodKey:
     return key
 
 
-@dataclass
-class Terminated:
+class Terminated(msgspec.Struct):
     """A ``ContainerStateTerminated``."""
 
     exit_code: int
@@ -113,8 +113,7 @@ class Terminated:
         return data
 
 
-@dataclass
-class ContainerRecord:
+class ContainerRecord(msgspec.Struct):
     """The kubelet's view of one container."""
 
     name: str
@@ -266,11 +265,10 @@ def local_pod_status(
     return status
 
 
-@dataclass
-class Conditions:
+class Conditions(msgspec.Struct):
     """Pod conditions with stable ``lastTransitionTime``s."""
 
-    _current: dict[str, tuple[str, str, str, str]] = field(default_factory=dict)
+    _current: dict[str, tuple[str, str, str, str]] = msgspec.field(default_factory=dict)
 
     def set(self, kind: str, ok: bool, reason: str = "", message: str = "") -> None:
         """Record condition ``kind``; the transition time changes only with the status."""

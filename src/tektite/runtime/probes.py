@@ -20,8 +20,9 @@ import contextlib
 import ssl
 import time
 from collections.abc import Awaitable, Callable, Coroutine
-from dataclasses import dataclass
 from typing import Any, Protocol
+
+import msgspec
 
 from tektite.runtime.pod_status import ContainerRecord
 
@@ -32,8 +33,7 @@ ProbeOutcome = tuple[bool, str]
 """(passed, message)."""
 
 
-@dataclass(frozen=True)
-class ProbeSpec:
+class ProbeSpec(msgspec.Struct, frozen=True):
     """A parsed ``readinessProbe`` / ``startupProbe`` / ``livenessProbe``."""
 
     kind: str

@@ -29,9 +29,10 @@ from __future__ import annotations
 
 import os
 import shutil
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+import msgspec
 
 from tektite.entrypoint.gostyle import go_quote
 from tektite.runtime.container_env import (
@@ -73,8 +74,7 @@ class VolumeError(Exception):
         self.permanent = permanent
 
 
-@dataclass(frozen=True)
-class HostVolume:
+class HostVolume(msgspec.Struct, frozen=True):
     """Where a Pod volume lives on the host."""
 
     name: str

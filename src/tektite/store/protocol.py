@@ -20,8 +20,9 @@ from __future__ import annotations
 
 import builtins
 from collections.abc import AsyncIterator, Collection
-from dataclasses import dataclass
 from typing import Any, Literal, Protocol
+
+import msgspec
 
 from tektite.store.selectors import Selector
 
@@ -67,8 +68,7 @@ CLUSTER_SCOPED_KINDS = frozenset(
 """Kinds without a namespace; every other kind is namespaced."""
 
 
-@dataclass(frozen=True, slots=True)
-class WatchEvent:
+class WatchEvent(msgspec.Struct, frozen=True):
     """One change: the object as it was right after the change (for ``DELETED``, its
     last state) and the store's ``resourceVersion`` to resume a watch from."""
 

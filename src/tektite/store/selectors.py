@@ -17,7 +17,8 @@ import enum
 import json
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+
+import msgspec
 
 from tektite.api.k8s_names import (
     dns1123_label_errors,
@@ -96,8 +97,7 @@ def _parse_int64(text: str) -> int | None:
     return n if -(2**63) <= n < 2**63 else None
 
 
-@dataclass(frozen=True, slots=True)
-class Requirement:
+class Requirement(msgspec.Struct, frozen=True):
     """One ``key op values`` term; ``values`` are sorted and unique, as Kubernetes keeps
     them."""
 
@@ -136,8 +136,7 @@ class Requirement:
         return f"{self.key}{sym}{values}"
 
 
-@dataclass(frozen=True, slots=True)
-class Selector:
+class Selector(msgspec.Struct, frozen=True):
     """A conjunction of requirements, sorted by key; the empty selector matches
     everything."""
 
