@@ -10,9 +10,11 @@ import stat
 import subprocess
 import sys
 import threading
+import time
 from pathlib import Path
 from typing import Any
 
+import pytest
 from host_helpers import run
 
 from tektite.runtime import mounts
@@ -312,6 +314,44 @@ def test_place_scripts_emulation_matches_sh(tmp_path: Path) -> None:
     assert lines == [f"Decoded script {tmp_path}/X/one", f"Decoded script {tmp_path}/X/two"]
     assert files["one"][0] == b"#!/bin/sh\necho one\n"
     assert files["two"][0] == "é ü".encode()
+
+
+@pytest.mark.skipif(
+    mounts.detect_mode()[0] != mounts.NAMESPACE, reason="needs mount namespaces (root)"
+)
+def test_a_probe_joins_only_a_container_whose_namespaces_are_set_up(tmp_path: Path) -> None:
+    """A container's process exists from its fork, before it has made its own mount
+    namespace: a probe joining it then must fail (and be tried again), not run in the
+    host's view of the files. Set up (own namespaces, the Pod's hostname), it runs."""
+    spawner = Spawner()
+    marker = tmp_path / "only-on-the-host"
+    marker.write_text("")
+
+    def probe(pid: int, hostname: str | None) -> tuple[int, str]:
+        launch = spec(tmp_path, ["sh", "-c", f"test -f {marker}"], join_pid=pid)
+        launch["join_hostname"] = hostname
+        code = spawn_and_wait(spawner, launch, tmp_path / "probe.out")
+        return code, (tmp_path / "error").read_text() if code == 128 else ""
+
+    async def start(launch: dict[str, Any]) -> int:
+        fd = os.open(tmp_path / "log", os.O_WRONLY | os.O_CREAT)
+        try:
+            process = spawner.spawn(launch, fd, None)
+        finally:
+            os.close(fd)
+        return await process.started
+
+    namespace = {"tmpfs": [], "mounts": [], "hostname": "probed-pod"}
+    try:
+        plain = run(start(spec(tmp_path, ["sleep", "30"])))  # never sets anything up
+        isolated = run(start(spec(tmp_path, ["sleep", "30"], namespace=namespace)))
+        time.sleep(0.5)  # its set-up is done
+        not_yet = probe(plain, "probed-pod")
+        ready = probe(isolated, "probed-pod")
+    finally:
+        spawner.close()
+    assert not_yet[0] == 128 and "are not set up yet" in not_yet[1]
+    assert ready == (0, "")  # the host's files are still visible: no mount hides them
 
 
 def test_namespace_check_agrees_with_detection() -> None:

@@ -810,6 +810,7 @@ class PodRun:
         spec["error_file"] = str(self.planner.error_file(f"{container.name}.probe"))
         if self.context.mode == mount_modes.NAMESPACE:
             spec["join_pid"] = process.pid
+            spec["join_hostname"] = (container.launch.get("namespace") or {}).get("hostname")
         output_file = self.internal / "launch" / f"{container.name}.probe.out"
         output_file.unlink(missing_ok=True)
         probe = self._launch(spec, output_file, None)

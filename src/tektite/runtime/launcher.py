@@ -195,8 +195,21 @@ def setup_namespace(namespace: dict[str, Any]) -> None:
         _check(libc.sethostname(hostname, len(hostname)), "sethostname")
 
 
-def join_namespaces(pid: int) -> None:
-    """Enter the mount and UTS namespaces of a running container process."""
+def join_namespaces(pid: int, hostname: str | None = None) -> None:
+    """Enter the mount and UTS namespaces of a running container process.
+
+    Only once the container has set them up (``setup_namespace``): its process exists
+    (and a probe may run) from the fork, before its own namespace does. A process still
+    in this service's mount namespace, or whose UTS namespace lacks the Pod's
+    ``hostname`` (set last), is not set up yet: joining it would run the probe in the
+    host's view of the files.
+    """
+    not_yet = f"the namespaces of process {pid} are not set up yet"
+    try:
+        if os.stat(f"/proc/{pid}/ns/mnt").st_ino == os.stat("/proc/self/ns/mnt").st_ino:
+            raise LaunchError(not_yet)
+    except OSError as error:
+        raise LaunchError(f"open namespace of process {pid}: {_reason(error)}") from None
     libc = _libc()
     for kind, flag in (("mnt", CLONE_NEWNS), ("uts", CLONE_NEWUTS)):
         try:
@@ -207,6 +220,8 @@ def join_namespaces(pid: int) -> None:
             _check(libc.setns(fd, flag), f"setns {kind}")
         finally:
             os.close(fd)
+    if hostname and os.uname().nodename != hostname:
+        raise LaunchError(not_yet)
 
 
 def check_namespaces() -> int:
@@ -416,7 +431,7 @@ def launch(spec: dict[str, Any]) -> tuple[str, Any]:
         except OSError:
             pass  # tracking falls back to the session; not fatal
     if spec.get("join_pid"):
-        join_namespaces(int(spec["join_pid"]))
+        join_namespaces(int(spec["join_pid"]), spec.get("join_hostname"))
     elif spec.get("namespace"):
         setup_namespace(spec["namespace"])
     env: dict[str, str] = spec["env"]
