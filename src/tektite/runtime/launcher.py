@@ -206,10 +206,11 @@ def join_namespaces(pid: int, hostname: str | None = None) -> None:
     """
     not_yet = f"the namespaces of process {pid} are not set up yet"
     try:
-        if os.stat(f"/proc/{pid}/ns/mnt").st_ino == os.stat("/proc/self/ns/mnt").st_ino:
-            raise LaunchError(not_yet)
+        theirs = os.stat(f"/proc/{pid}/ns/mnt").st_ino
     except OSError as error:
         raise LaunchError(f"open namespace of process {pid}: {_reason(error)}") from None
+    if theirs == os.stat("/proc/self/ns/mnt").st_ino:
+        raise LaunchError(not_yet)
     libc = _libc()
     for kind, flag in (("mnt", CLONE_NEWNS), ("uts", CLONE_NEWUTS)):
         try:
