@@ -20,6 +20,7 @@ Run: ``.venv/bin/python -m bench.bench_reconcile`` (or through ``bench/run.py``)
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import copy
 import io
 import tempfile
@@ -31,6 +32,7 @@ from typing import Any
 from tektite.api.config import Config
 from tektite.controller.manager import Controller
 from tektite.local_runs import create_all, is_done
+from tektite.runtime.pod_events import PodEvents
 from tektite.runtime.pod_status import now_rfc3339
 from tektite.runtime.protocol import Pod, PodKey, PodRuntimeError
 from tektite.store.sqlite import SqliteStore
@@ -77,7 +79,7 @@ class InstantRuntime:
 
     def __init__(self) -> None:
         self._pods: dict[PodKey, Pod] = {}
-        self._watchers: set[asyncio.Queue[PodKey]] = set()
+        self._events = PodEvents()
 
     async def create_pod(self, pod: Pod) -> None:
         """Record the Pod with a ``Succeeded`` status."""
@@ -109,8 +111,7 @@ class InstantRuntime:
             "containerStatuses": [done(c, False) for c in spec.get("containers") or ()],
         }
         self._pods[key] = pod
-        for queue in self._watchers:
-            queue.put_nowait(key)
+        self._events.notify(key)
 
     async def get_pod(self, key: PodKey) -> Pod | None:
         """The recorded Pod (the reconciler does not modify what it reads)."""
@@ -132,14 +133,10 @@ class InstantRuntime:
         """Nothing runs: nothing to stop."""
 
     async def watch(self) -> AsyncIterator[PodKey]:
-        """Keys of created Pods."""
-        queue: asyncio.Queue[PodKey] = asyncio.Queue()
-        self._watchers.add(queue)
-        try:
-            while True:
-                yield await queue.get()
-        finally:
-            self._watchers.discard(queue)
+        """Keys of created Pods, as the local runtimes tell them (``PodEvents``)."""
+        async with contextlib.aclosing(self._events.follow()) as keys:
+            async for key in keys:
+                yield key
 
     async def logs(self, key: PodKey, container: str, *, follow: bool) -> AsyncIterator[bytes]:
         """No output."""
