@@ -88,3 +88,13 @@ async def read_logs(runtime: HostRuntime, key: PodKey, container: str) -> str:
     """A container's whole log."""
     chunks = [chunk async for chunk in runtime.logs(key, container, follow=False)]
     return b"".join(chunks).decode()
+
+
+async def run_to_end(runtime: HostRuntime, pod: Pod, *containers: str) -> tuple[Pod, list[str]]:
+    """Create ``pod`` and wait until it has ended: the Pod then, and the whole logs of
+    ``containers``."""
+    meta = pod["metadata"]
+    key = PodKey(meta.get("namespace") or "default", meta["name"])
+    await runtime.create_pod(pod)
+    ended = await wait_for(runtime, key, phase_is("Succeeded", "Failed"))
+    return ended, [await read_logs(runtime, key, name) for name in containers]

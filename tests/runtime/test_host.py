@@ -19,6 +19,7 @@ from host_helpers import (
     phase_is,
     read_logs,
     run,
+    run_to_end,
     statuses,
     terminated,
     wait_for,
@@ -253,19 +254,14 @@ def test_failing_step_skips_the_rest(open_runtime: RuntimeFactory) -> None:
         Step("boom", script="echo failing >&2\nexit 3"),
         Step("never", script="echo never"),
     ]
-    key = PodKey("default", "failing")
 
-    async def scenario() -> tuple[Pod, str, str]:
+    async def scenario() -> tuple[Pod, list[str]]:
         async with open_runtime() as runtime:
-            await runtime.create_pod(tekton_pod("failing", steps))
-            pod = await wait_for(runtime, key, phase_is("Succeeded", "Failed"))
-            return (
-                pod,
-                await read_logs(runtime, key, "step-boom"),
-                await read_logs(runtime, key, "step-never"),
+            return await run_to_end(
+                runtime, tekton_pod("failing", steps), "step-boom", "step-never"
             )
 
-    pod, boom_log, never_log = run(scenario())
+    pod, (boom_log, never_log) = run(scenario())
     assert pod["status"]["phase"] == "Failed"
     assert terminated(pod, "step-ok")["exitCode"] == 0
     boom = terminated(pod, "step-boom")
@@ -638,15 +634,12 @@ def test_run_as_user(open_runtime: RuntimeFactory) -> None:
             "securityContext": {"runAsUser": 1234, "runAsGroup": 2345},
         }
     ]
-    key = PodKey("default", "who")
 
-    async def scenario() -> str:
+    async def scenario() -> list[str]:
         async with open_runtime() as runtime:
-            await runtime.create_pod(plain_pod("who", containers))
-            await wait_for(runtime, key, phase_is("Succeeded", "Failed"))
-            return await read_logs(runtime, key, "who")
+            return (await run_to_end(runtime, plain_pod("who", containers), "who"))[1]
 
-    assert run(scenario()) == "1234:2345\n"
+    assert run(scenario()) == ["1234:2345\n"]
 
 
 def test_tekton_step_as_another_user(open_runtime: RuntimeFactory, mode: str) -> None:
@@ -661,14 +654,12 @@ def test_tekton_step_as_another_user(open_runtime: RuntimeFactory, mode: str) ->
         Step("first", script="id -u"),
         Step("second", script="id -u", extra={"securityContext": {"runAsUser": 2000}}),
     ]
-    key = PodKey("default", "as-user")
 
     async def scenario() -> tuple[Pod, list[str]]:
         async with open_runtime() as runtime:
-            await runtime.create_pod(tekton_pod("as-user", steps))
-            pod = await wait_for(runtime, key, phase_is("Succeeded", "Failed"))
-            logs = [await read_logs(runtime, key, f"step-{n}") for n in ("first", "second")]
-            return pod, logs
+            return await run_to_end(
+                runtime, tekton_pod("as-user", steps), "step-first", "step-second"
+            )
 
     pod, logs = run(scenario())
     assert pod["status"]["phase"] == "Succeeded", logs
@@ -807,15 +798,12 @@ def test_downward_api(open_runtime: RuntimeFactory) -> None:
     )
     pod["metadata"]["labels"] = {"app": "web", "tier": 'say "hi"'}
     pod["metadata"]["annotations"] = {"team": "blue"}
-    key = PodKey("default", "downward")
 
-    async def scenario() -> str:
+    async def scenario() -> list[str]:
         async with open_runtime() as runtime:
-            await runtime.create_pod(pod)
-            await wait_for(runtime, key, phase_is("Succeeded", "Failed"))
-            return await read_logs(runtime, key, "show")
+            return (await run_to_end(runtime, pod, "show"))[1]
 
-    assert run(scenario()) == 'app="web"\ntier="say \\"hi\\""\nblue|default|web\n'
+    assert run(scenario()) == ['app="web"\ntier="say \\"hi\\""\nblue|default|web\n']
 
 
 def test_active_deadline(open_runtime: RuntimeFactory) -> None:
@@ -836,13 +824,11 @@ def test_active_deadline(open_runtime: RuntimeFactory) -> None:
 
 def test_many_steps_run_in_order(open_runtime: RuntimeFactory) -> None:
     steps = [Step(f"s{index}", script=f"echo {index}") for index in range(12)]
-    key = PodKey("default", "many")
 
     async def scenario() -> tuple[Pod, list[str]]:
         async with open_runtime() as runtime:
-            await runtime.create_pod(tekton_pod("many", steps))
-            pod = await wait_for(runtime, key, phase_is("Succeeded", "Failed"))
-            return pod, [await read_logs(runtime, key, f"step-s{i}") for i in range(12)]
+            names = [f"step-s{i}" for i in range(12)]
+            return await run_to_end(runtime, tekton_pod("many", steps), *names)
 
     pod, logs = run(scenario())
     assert pod["status"]["phase"] == "Succeeded"
@@ -1073,19 +1059,12 @@ def test_prepare_is_done_by_the_runtime_as_the_container_would(
     if mode != mounts.NAMESPACE:
         pytest.skip("prepare runs as a process in rewrite mode")
     steps = [Step("a", script="ls /tekton/steps; test -x /tekton/bin/entrypoint && echo ok")]
-    key = PodKey("default", "prep")
 
-    async def scenario() -> tuple[Pod, str, str]:
+    async def scenario() -> tuple[Pod, list[str]]:
         async with open_runtime() as runtime:
-            await runtime.create_pod(tekton_pod("prep", steps))
-            pod = await wait_for(runtime, key, phase_is("Succeeded", "Failed"))
-            return (
-                pod,
-                await read_logs(runtime, key, "prepare"),
-                await read_logs(runtime, key, "step-a"),
-            )
+            return await run_to_end(runtime, tekton_pod("prep", steps), "prepare", "step-a")
 
-    pod, prepare_log, step_log = run(scenario())
+    pod, (prepare_log, step_log) = run(scenario())
     state = terminated(pod, "prepare", init=True)
     assert (state["exitCode"], state["reason"]) == (0, "Completed")
     assert re.fullmatch(r"\d{4}/\d\d/\d\d \d\d:\d\d:\d\d Entrypoint initialization\n", prepare_log)

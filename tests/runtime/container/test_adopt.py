@@ -30,6 +30,14 @@ from tests.runtime.container.leftovers import data_dir_containers, data_dir_sand
 
 CHILD = Path(__file__).with_name("adopt_child.py")
 REPO = Path(__file__).resolve().parents[3]
+STEPS_ENDED = {
+    "step-one": (3, "Error", "msg-one"),
+    "step-two": (0, "Completed", ""),
+    "step-three": (0, "Completed", ""),
+}
+"""How the adopted Pod's steps end (exit code, reason, message), whenever the kill."""
+EACH_STEP_RAN_ONCE = {"one": 1, "two": 1, "three": 1}
+"""The steps' marks: every step ran exactly once, across the kill."""
 
 
 @pytest.fixture(autouse=True)
@@ -124,12 +132,8 @@ def test_adopted_pod_runs_on_and_starts_each_step_once(tmp_path: Path) -> None:
     killed_at = now_rfc3339()
     pod = asyncio.run(_adopt(home))
 
-    assert _marks(home) == {"one": 1, "two": 1, "three": 1}
-    assert _terminated(pod) == {
-        "step-one": (3, "Error", "msg-one"),
-        "step-two": (0, "Completed", ""),
-        "step-three": (0, "Completed", ""),
-    }
+    assert _marks(home) == EACH_STEP_RAN_ONCE
+    assert _terminated(pod) == STEPS_ENDED
     statuses = {s["name"]: s["state"]["terminated"] for s in pod["status"]["containerStatuses"]}
     assert statuses["step-one"]["startedAt"] <= killed_at  # started by the first runtime
     assert statuses["step-one"]["finishedAt"] >= killed_at  # it ended meanwhile
@@ -168,12 +172,8 @@ def test_a_step_whose_own_run_never_began_is_run_once_by_the_restarted_runtime(
     assert not (home / "marks" / "one").exists()
     pod = asyncio.run(_adopt(home))
 
-    assert _terminated(pod) == {
-        "step-one": (3, "Error", "msg-one"),
-        "step-two": (0, "Completed", ""),
-        "step-three": (0, "Completed", ""),
-    }
-    assert _marks(home) == {"one": 1, "two": 1, "three": 1}
+    assert _terminated(pod) == STEPS_ENDED
+    assert _marks(home) == EACH_STEP_RAN_ONCE
 
 
 def test_a_pod_that_ended_before_the_restart_keeps_its_status(tmp_path: Path) -> None:
@@ -184,12 +184,8 @@ def test_a_pod_that_ended_before_the_restart_keeps_its_status(tmp_path: Path) ->
     assert data_dir_containers(home) == []
     pod = asyncio.run(_adopt(home))
 
-    assert _terminated(pod) == {
-        "step-one": (3, "Error", "msg-one"),
-        "step-two": (0, "Completed", ""),
-        "step-three": (0, "Completed", ""),
-    }
-    assert _marks(home) == {"one": 1, "two": 1, "three": 1}
+    assert _terminated(pod) == STEPS_ENDED
+    assert _marks(home) == EACH_STEP_RAN_ONCE
     assert _log(home, "step-one") == "a-one\nt=***\nb-one\n"
 
 
@@ -202,11 +198,9 @@ def test_an_adopted_sidecar_is_followed_and_stopped(tmp_path: Path) -> None:
 
     assert _terminated(pod) == {
         "server": (0, "Completed", "Sidecar container successfully stopped by nop image"),
-        "step-one": (3, "Error", "msg-one"),
-        "step-two": (0, "Completed", ""),
-        "step-three": (0, "Completed", ""),
+        **STEPS_ENDED,
     }
-    assert _marks(home) == {"one": 1, "two": 1, "three": 1}
+    assert _marks(home) == EACH_STEP_RAN_ONCE
     assert _log(home, "server") == "serving\n"
     assert data_dir_containers(home) == []
     assert data_dir_sandboxes(home) == []
