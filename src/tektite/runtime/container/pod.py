@@ -176,6 +176,11 @@ class Container:
         return str(self.spec.get("name", ""))
 
     @property
+    def startable(self) -> bool:
+        """Created, or planned for the ``run`` that creates and starts it."""
+        return self.created or self.run_args is not None
+
+    @property
     def native_sidecar(self) -> bool:
         """A restartable init container (``restartPolicy: Always``)."""
         return self.init and self.spec.get("restartPolicy") == "Always"
@@ -686,12 +691,11 @@ class ContainerPod:
             while len(ahead) >= window:
                 await asyncio.wait([c.exited for c in ahead], return_when=asyncio.FIRST_COMPLETED)
                 ahead = [c for c in ahead if not c.exited.done()]
-            ready = container.created or container.run_args is not None
-            if ready and container.record.terminated is None and not self.lost:
+            if container.startable and container.record.terminated is None and not self.lost:
                 await self._start(container)
                 started.append(container)
         await asyncio.gather(
-            *(c.exited for c in self.containers if c.created or c.run_args is not None),
+            *(c.exited for c in self.containers if c.startable),
             return_exceptions=True,
         )
         if not all(c.exited.done() for c in self.containers):
