@@ -26,7 +26,7 @@ from typing import Any, TextIO
 import click
 
 from tektite.cli.common import namespace_option, open_store, use_color
-from tektite.runtime.logfile import follow_log
+from tektite.runtime.logfile import follow_log, log_path, pod_log_dir
 from tektite.store.protocol import Store
 
 # tkn's palette (fatih/color FgHi*): green, yellow, blue, magenta, cyan; red is errors.
@@ -165,7 +165,7 @@ class Reader:
 
     async def _pod(self, name: str, task: str, pod: str, *, follow: bool) -> None:
         """tkn's ``readPodLogs`` for one Pod: its steps one after the other."""
-        directory = self.root / "logs" / self.namespace / pod
+        directory = pod_log_dir(self.root, self.namespace, pod)
         tr = self.store.get("TaskRun", self.namespace, name) or {}
         if follow:
             tr = await self._wait_for_containers(name, pod, tr)
@@ -217,7 +217,7 @@ class Reader:
         self, name: str, pod: str, task: str, step: str, container: str, follow: bool
     ) -> None:
         """Print a container's log; when following, until the container has ended."""
-        path = self.root / "logs" / self.namespace / pod / f"{container}.log"
+        path = log_path(self.root, self.namespace, pod, container)
 
         async def wait() -> None:
             self.writer.out.flush()

@@ -66,7 +66,7 @@ from tektite.runtime import host_state
 from tektite.runtime import mounts as mount_modes
 from tektite.runtime.host_pod import HostContext, PodRun
 from tektite.runtime.launch_plan import DEFAULT_PATH, BusyboxShell
-from tektite.runtime.logfile import check_log_request, follow_log
+from tektite.runtime.logfile import check_log_request, follow_log, log_path
 from tektite.runtime.mounts import HostMountpoints
 from tektite.runtime.pod_events import PodEvents
 from tektite.runtime.pod_status import admit_pod
@@ -266,7 +266,7 @@ class HostRuntime:
 
     def log_path(self, key: PodKey, container: str) -> Path:
         """The log file of a container (kept after the Pod is deleted)."""
-        return self.data_dir / "logs" / key.namespace / key.name / f"{container}.log"
+        return log_path(self.data_dir, key.namespace, key.name, container)
 
     async def create_pod(self, pod: Pod) -> None:
         """Start running ``pod``; raises ``AlreadyExists`` for a known name."""

@@ -39,7 +39,7 @@ import msgspec
 
 from tektite.entrypoint.gostyle import log_line
 from tektite.entrypoint.subcommands import COPY_PERMISSIONS, ENTRYPOINT_INITIALIZED
-from tektite.runtime import host_init, host_state
+from tektite.runtime import host_init, host_state, logfile
 from tektite.runtime import mounts as mount_modes
 from tektite.runtime.container_env import ContainerConfigError
 from tektite.runtime.launch_plan import BusyboxShell, Images, LaunchPlanner, through_busybox
@@ -174,7 +174,7 @@ class PodRun:
             os.path.isdir(self.internal) and not os.path.islink(self.internal)
         ):  # (a real directory: a Pod of an earlier version, adopted where it is)
             self.scratch = context.scratch / self.key.namespace / self.key.name
-        self.log_dir = context.data_dir / "logs" / self.key.namespace / self.key.name
+        self.log_dir = logfile.pod_log_dir(context.data_dir, self.key.namespace, self.key.name)
         self.init_containers = [
             ContainerRun(item, init=True) for item in spec.get("initContainers") or []
         ]

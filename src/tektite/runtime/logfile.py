@@ -13,6 +13,17 @@ from tektite.runtime.protocol import PodKey, PodRuntimeError
 CHUNK = 1 << 16
 
 
+def pod_log_dir(data_dir: Path, namespace: str, pod: str) -> Path:
+    """Where a Pod's container logs are kept, after the Pod too:
+    ``<data_dir>/logs/<namespace>/<pod>``."""
+    return data_dir / "logs" / namespace / pod
+
+
+def log_path(data_dir: Path, namespace: str, pod: str, container: str) -> Path:
+    """A container's log file (``pod_log_dir``)."""
+    return pod_log_dir(data_dir, namespace, pod) / f"{container}.log"
+
+
 def read_from(path: Path, offset: int) -> bytes:
     """Up to ``CHUNK`` bytes of ``path`` from ``offset``; b"" when it cannot be read."""
     with contextlib.suppress(OSError), open(path, "rb") as handle:

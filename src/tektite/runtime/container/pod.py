@@ -69,6 +69,7 @@ from tektite.runtime.container.engine import (
 from tektite.runtime.container.plan import plan_container
 from tektite.runtime.container_env import ContainerConfigError
 from tektite.runtime.image_map import ImageMap
+from tektite.runtime.logfile import pod_log_dir
 from tektite.runtime.mounts import Mount
 from tektite.runtime.pod_status import (
     COMPLETED,
@@ -213,7 +214,7 @@ class ContainerPod:
         spec: dict[str, Any] = pod.setdefault("spec", {})
         self.dir = context.data_dir / "pods" / self.key.namespace / self.key.name
         self.internal = self.dir / ".tektite"
-        self.log_dir = context.data_dir / "logs" / self.key.namespace / self.key.name
+        self.log_dir = pod_log_dir(context.data_dir, self.key.namespace, self.key.name)
         uid = str(meta.get("uid") or "")
         self.prefix = f"tektite-{self.key.namespace}-{self.key.name}"[:200] + f"-{uid[:8]}"
         loop = asyncio.get_running_loop()

@@ -48,7 +48,7 @@ from tektite.runtime.container.pod import (
     PullError,
 )
 from tektite.runtime.image_map import ImageMap
-from tektite.runtime.logfile import check_log_request, follow_log
+from tektite.runtime.logfile import check_log_request, follow_log, log_path
 from tektite.runtime.pod_events import PodEvents
 from tektite.runtime.pod_status import admit_pod
 from tektite.runtime.protocol import ClusterData, Pod, PodKey, PodRuntimeError
@@ -155,7 +155,7 @@ class ContainerRuntime:
 
     def log_path(self, key: PodKey, container: str) -> Path:
         """The log file of a container (kept after the Pod is deleted)."""
-        return self.data_dir / "logs" / key.namespace / key.name / f"{container}.log"
+        return log_path(self.data_dir, key.namespace, key.name, container)
 
     # ------------------------------------------------------------------ shared services
 
