@@ -82,7 +82,9 @@ async def wait_done(
     since = store.resource_version()
 
     async def watch() -> None:
-        async for event in store.watch(list(RUN_KINDS), since):
+        # Only the runs' own kinds: a PipelineRun's many TaskRun events are not even
+        # decoded.
+        async for event in store.watch(sorted({k[0] for k in keys}), since):
             meta = event.object.get("metadata") or {}
             key = (event.object.get("kind"), meta.get("namespace"), meta.get("name"))
             # Only a change of one of the runs can end the wait: the many changes of

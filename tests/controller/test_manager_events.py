@@ -9,7 +9,7 @@ sequence of ``watch`` keys and ``get_pod`` answers matters here, no Pod runs).
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from typing import Any
 
@@ -97,6 +97,76 @@ def test_labels_a_pass_wrote_after_its_status_are_its_own_write(tmp_path: Path) 
     other = taskrun(RUNNING, version="5")
     other["metadata"]["labels"] = {"tekton.dev/task": "t", "x": "z"}
     assert not own(WatchEvent("MODIFIED", other, "5"))
+
+
+class PodKeeper(ScriptedRuntime):
+    """Keeps the Pods created (no process runs); ``on_create`` runs at each creation."""
+
+    def __init__(self, on_create: Callable[[], None] | None = None) -> None:
+        super().__init__([])
+        self.pods: dict[PodKey, Pod] = {}
+        self.on_create = on_create
+
+    async def create_pod(self, pod: Pod) -> None:
+        meta = pod["metadata"]
+        self.pods[PodKey(meta["namespace"], meta["name"])] = pod
+        if self.on_create is not None:
+            self.on_create()
+
+    async def get_pod(self, key: PodKey) -> Pod | None:
+        return self.pods.get(key)
+
+
+def first_pass(
+    tmp_path: Path, during: Callable[[SqliteStore], None] | None = None
+) -> tuple[Controller, list[WatchEvent]]:
+    """The first pass over a TaskRun of Task ``t`` (``during``: done to the store while
+    the pass creates the Pod): the controller and the events since the TaskRun's
+    creation."""
+    store = SqliteStore(tmp_path / "db")
+    runtime = PodKeeper(None if during is None else lambda: during(store))
+    ctl = Controller(store, runtime, Config())
+    task: dict[str, Any] = {"apiVersion": "tekton.dev/v1", "kind": "Task"}
+    task["metadata"] = {"name": "t", "namespace": "default"}
+    task["spec"] = {"steps": [{"name": "s", "image": "busybox", "command": ["true"]}]}
+    store.create(task)
+    new = {k: v for k, v in taskrun({}).items() if k != "status"}
+    created = store.create({**new, "metadata": {"name": "tr", "namespace": "default"}})
+    assert not ctl._own_status_write(WatchEvent("ADDED", created, "1"))
+    since = store.resource_version()
+    asyncio.run(ctl.taskruns.reconcile("default", "tr"))
+    return ctl, store.events_since(since)
+
+
+def test_the_first_pass_writes_status_and_labels_as_one_change(tmp_path: Path) -> None:
+    """Its status and Tekton's syncMetadata labels go in one write: one event, the
+    reconciler's own (no pass for it)."""
+    ctl, events = first_pass(tmp_path)
+    (event,) = events
+    assert event.object["metadata"]["labels"]["tekton.dev/task"] == "t"
+    assert event.object["status"]["podName"] == "tr-pod"
+    assert event.object["status"]["conditions"][0]["reason"] == "Running"
+    assert ctl._own_status_write(event)
+
+
+def test_a_write_by_another_during_the_first_pass_is_kept(tmp_path: Path) -> None:
+    """When someone else wrote the TaskRun during the pass, the one write conflicts: the
+    status and the labels then go one by one onto the latest version, and the other
+    writer's change stays."""
+
+    def annotate(store: SqliteStore) -> None:
+        current = store.get("TaskRun", "default", "tr")
+        assert current is not None
+        current["metadata"]["annotations"] = {"someone": "else"}
+        store.update(current)
+
+    ctl, events = first_pass(tmp_path, annotate)
+    assert len(events) == 3  # the other writer's, then the status, then the labels
+    final = ctl.store.get("TaskRun", "default", "tr")
+    assert final is not None
+    assert final["metadata"]["annotations"] == {"someone": "else"}
+    assert final["metadata"]["labels"]["tekton.dev/task"] == "t"
+    assert final["status"]["podName"] == "tr-pod"
 
 
 def test_a_pod_reported_again_unchanged_is_not_queued(tmp_path: Path) -> None:

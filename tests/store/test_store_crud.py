@@ -317,6 +317,29 @@ def test_update_status_replaces_only_status(store: SqliteStore) -> None:
     assert "status" not in cleared
 
 
+def test_update_with_status_is_both_updates_in_one_change(store: SqliteStore) -> None:
+    created = store.create(taskrun("x", labels={"a": "1"}))
+    since = store.resource_version()
+    sent = {**created, "spec": {"changed": True}, "status": {"conditions": []}}
+    sent["metadata"] = {**created["metadata"], "labels": {"a": "1", "b": "2"}}
+    updated = store.update_with_status(sent)
+    assert updated["spec"] == {"changed": True}
+    assert updated["metadata"]["labels"] == {"a": "1", "b": "2"}
+    assert updated["metadata"]["generation"] == 2
+    assert updated["status"] == {"conditions": []}
+    assert list(updated) == ["apiVersion", "kind", "metadata", "spec", "status"]
+    events = store.events_since(since)
+    assert [(e.type, e.object) for e in events] == [("MODIFIED", updated)]
+    assert store.get("TaskRun", "default", "x") == updated
+    # Stale, gone, no-op and a null status as for the two updates it stands for.
+    with pytest.raises(Conflict):
+        store.update_with_status({**created, "status": {"n": 1}})
+    with pytest.raises(NotFound, match=r'^taskruns.tekton.dev "ghost" not found$'):
+        store.update_with_status(taskrun("ghost"))
+    assert store.update_with_status(updated) == updated
+    assert "status" not in store.update_with_status({**updated, "status": None})
+
+
 def test_conflicts(store: SqliteStore) -> None:
     first = store.create(taskrun("x"))
     second = store.update_status({**first, "status": {"n": 1}})

@@ -22,7 +22,7 @@ from typing import Any
 import msgspec
 
 from tektite.api.config import Config
-from tektite.api.models import Condition, TaskRun, TaskRunStatus, TaskSpec
+from tektite.api.models import Condition, ObjectMeta, TaskRun, TaskRunStatus, TaskSpec
 from tektite.api.objects import InvalidObject, decode
 from tektite.controller.adapters import account_objects
 from tektite.controller.status_update import update_status
@@ -45,7 +45,7 @@ from tektite.engine.substitution import apply_credentials_path
 from tektite.engine.workspaces import claim_from_template
 from tektite.runtime.ignored_fields import ignored_pod_fields, ignored_pod_fields_message
 from tektite.runtime.protocol import PodKey, PodRuntime, PodRuntimeError
-from tektite.store.errors import AlreadyExists
+from tektite.store.errors import AlreadyExists, Conflict, NotFound
 from tektite.store.protocol import Store
 
 log = logging.getLogger(__name__)
@@ -115,12 +115,18 @@ class TaskRunReconciler:
             requeue = await self._reconcile(tr)
         finally:
             after = _status_json(tr)
-            if after != before:
-                self._save_status(raw, after)
             meta = raw.get("metadata") or {}
-            if tr.metadata.labels != (meta.get("labels") or {}) or tr.metadata.annotations != (
-                meta.get("annotations") or {}
-            ):
+            stored = (meta.get("labels") or {}, meta.get("annotations") or {})
+            metadata_changed = (tr.metadata.labels, tr.metadata.annotations) != stored
+            # Both changed (the first pass): one write, unless someone else wrote meanwhile.
+            together = (
+                after != before
+                and metadata_changed
+                and self._save_all(raw, after or {}, tr.metadata, stored)
+            )
+            if after != before and not together:
+                self._save_status(raw, after)
+            if metadata_changed and not together:
                 # Tekton's syncMetadata, after the status (whose write needs the
                 # version read at the start).
                 from tektite.controller.adapters import sync_metadata
@@ -405,6 +411,34 @@ class TaskRunReconciler:
         started = state.parse_time(tr.status.start_time)
         left = started + timedelta(microseconds=timeout_ns / 1000) - now
         return max(0.0, left.total_seconds()) + 0.001
+
+    def _save_all(
+        self,
+        raw: dict[str, Any],
+        status: dict[str, Any],
+        pass_meta: ObjectMeta,
+        stored: tuple[dict[str, str], dict[str, str]],
+    ) -> bool:
+        """The status and what ``syncMetadata`` would write (the pass's labels and
+        annotations merged into the ``stored`` ones) in one write, onto the version read
+        at the start of the pass. False on a conflict: the caller then writes them one
+        by one, each onto the latest version."""
+        meta = raw.get("metadata") or {}
+        key = (str(meta.get("namespace", "")), str(meta.get("name", "")))
+        labels, annotations = stored
+        written = ({**labels, **pass_meta.labels}, {**annotations, **pass_meta.annotations})
+        self.written[key] = status
+        self.written_metadata[key] = written
+        body = {**raw, "metadata": {**meta, "labels": written[0], "annotations": written[1]}}
+        try:
+            self.store.update_with_status({**body, "status": status})
+            return True
+        except NotFound:
+            return True  # gone: nothing to write either way
+        except Conflict:
+            self.written.pop(key, None)
+            self.written_metadata.pop(key, None)
+            return False
 
     def _save_status(self, raw: dict[str, Any], status: dict[str, Any] | None) -> None:
         """Write the status back, onto the latest version on a conflict, as Knative's

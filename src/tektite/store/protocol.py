@@ -160,6 +160,13 @@ class Store(Protocol):
         ``generation`` is not bumped."""
         ...
 
+    def update_with_status(self, obj: Object) -> Object:
+        """What ``update`` and then ``update_status`` do, as one change: one new
+        ``resourceVersion`` and one event (a reconciler that changed both pays for one
+        write; the Kubernetes API needs two requests). Same ``NotFound``/``Conflict``
+        rules as ``update``."""
+        ...
+
     def delete(self, kind: str, namespace: str | None, name: str) -> Object | None:
         """Delete the object and, transitively, its dependents (objects whose
         ``ownerReferences`` name its uid and no other live owner). An object with

@@ -695,54 +695,13 @@ class SqliteStore:
 
     def update(self, obj: Object) -> Object:
         """Replace metadata and spec, not status; see ``Store.update``."""
-        kind, namespace, name, meta = self._key_of(obj)
-        new = _decode_object(_encode(obj))
-        new_meta: dict[str, Any] = new.get("metadata") or {}
         with self._write() as txn:
-            row_id, old = self._load_for_write(txn, kind, namespace, name, meta, obj)
-            old_meta: dict[str, Any] = old["metadata"]
-            merged_meta = dict(old_meta)
-            for field in _USER_META:
-                if new_meta.get(field):
-                    merged_meta[field] = new_meta[field]
-                else:
-                    merged_meta.pop(field, None)
-            api_version = str(new.get("apiVersion") or old["apiVersion"])
-            qkind = qualified_kind(api_version, kind)
-            errs = _meta_errors(kind, merged_meta, is_namespaced(kind))
-            if old_meta.get("deletionTimestamp"):
-                added = [
-                    f
-                    for f in merged_meta.get("finalizers", [])
-                    if f not in old_meta.get("finalizers", [])
-                ]
-                if added:
-                    shown = ", ".join(f'"{f}"' for f in added)
-                    errs.append(
-                        "metadata.finalizers: Forbidden: no new finalizers can be added if the"
-                        f" object is being deleted, found new finalizers []string{{{shown}}}"
-                    )
-            if errs:
-                raise Invalid.of(qkind, name, errs)
-            merged = dict(new, apiVersion=api_version, kind=kind)
-            merged.pop("status", None)
-            if "status" in old:
-                merged["status"] = old["status"]
-            if _spec_part(merged) != _spec_part(old):
-                merged_meta["generation"] = int(old_meta.get("generation", 0)) + 1
-            merged = _ordered(merged, merged_meta)
-            if merged == old:
-                return old
-            if old_meta.get("deletionTimestamp") and not merged_meta.get("finalizers"):
-                return self._remove(txn, row_id, merged)
-            self._save(txn, row_id, merged, old_meta)
-        return merged
+            return self._update(txn, obj, None)
 
     def update_status(self, obj: Object) -> Object:
         """Replace only ``status``; see ``Store.update_status``."""
         kind, namespace, name, meta = self._key_of(obj)
-        # A deep copy; a null status means none, as JSON decoding in the server does.
-        status = _decode_object(_encode({"s": obj.get("status")}))["s"]
+        status = _copied_status(obj)
         with self._write() as txn:
             row_id, old = self._load_for_write(txn, kind, namespace, name, meta, obj)
             if old.get("status") == status:
@@ -751,6 +710,59 @@ class SqliteStore:
             if status is not None:
                 merged["status"] = status
             self._save(txn, row_id, merged, old["metadata"])
+        return merged
+
+    def update_with_status(self, obj: Object) -> Object:
+        """``update`` and ``update_status`` as one write; see ``Store.update_with_status``."""
+        with self._write() as txn:
+            return self._update(txn, obj, (_copied_status(obj),))
+
+    def _update(self, txn: _Txn, obj: Object, status: tuple[Any] | None) -> Object:
+        """``update`` within ``txn``; with ``status`` (a 1-tuple: None is no status),
+        that status replaces the stored one in the same write."""
+        kind, namespace, name, meta = self._key_of(obj)
+        new = _decode_object(_encode(obj))
+        new_meta: dict[str, Any] = new.get("metadata") or {}
+        row_id, old = self._load_for_write(txn, kind, namespace, name, meta, obj)
+        old_meta: dict[str, Any] = old["metadata"]
+        merged_meta = dict(old_meta)
+        for field in _USER_META:
+            if new_meta.get(field):
+                merged_meta[field] = new_meta[field]
+            else:
+                merged_meta.pop(field, None)
+        api_version = str(new.get("apiVersion") or old["apiVersion"])
+        qkind = qualified_kind(api_version, kind)
+        errs = _meta_errors(kind, merged_meta, is_namespaced(kind))
+        if old_meta.get("deletionTimestamp"):
+            added = [
+                f
+                for f in merged_meta.get("finalizers", [])
+                if f not in old_meta.get("finalizers", [])
+            ]
+            if added:
+                shown = ", ".join(f'"{f}"' for f in added)
+                errs.append(
+                    "metadata.finalizers: Forbidden: no new finalizers can be added if the"
+                    f" object is being deleted, found new finalizers []string{{{shown}}}"
+                )
+        if errs:
+            raise Invalid.of(qkind, name, errs)
+        merged = dict(new, apiVersion=api_version, kind=kind)
+        merged.pop("status", None)
+        if status is None:
+            if "status" in old:
+                merged["status"] = old["status"]
+        elif status[0] is not None:
+            merged["status"] = status[0]
+        if _spec_part(merged) != _spec_part(old):
+            merged_meta["generation"] = int(old_meta.get("generation", 0)) + 1
+        merged = _ordered(merged, merged_meta)
+        if merged == old:
+            return old
+        if old_meta.get("deletionTimestamp") and not merged_meta.get("finalizers"):
+            return self._remove(txn, row_id, merged)
+        self._save(txn, row_id, merged, old_meta)
         return merged
 
     def _save(self, txn: _Txn, row_id: int, obj: Object, old_meta: dict[str, Any]) -> None:
@@ -965,6 +977,12 @@ class SqliteStore:
         """Changes whenever another connection commits (``PRAGMA data_version``)."""
         (version,) = self._conn().execute("PRAGMA data_version").fetchone()
         return int(version)
+
+
+def _copied_status(obj: Object) -> Any:
+    """``obj``'s status as a deep copy; a null status means none, as JSON decoding in
+    the server does."""
+    return _decode_object(_encode({"s": obj.get("status")}))["s"]
 
 
 def _selected(local: threading.local, labels: bytes | None) -> bool:
