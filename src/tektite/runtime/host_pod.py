@@ -71,7 +71,7 @@ from tektite.runtime.spawner import LaunchedProcess, Spawner
 from tektite.runtime.volumes import (
     HostVolume,
     VolumeError,
-    data_directories,
+    empty_directories,
     materialise_volumes,
     refresh_downward,
     remove_pod_dir,
@@ -322,7 +322,9 @@ class PodRun:
             ],
             log_dir=str(self.log_dir),
             logs=[f"{container.name}.log" for container in self.all_containers()],
-            empty_dirs=[str(path) for path in data_directories(self.pod, self.dir)],
+            empty_dirs=[
+                str(path) for path in empty_directories(self.pod, self.dir, self._scratch_volumes())
+            ],
         )
 
     async def _make_dirs(self) -> None:
@@ -383,7 +385,12 @@ class PodRun:
         while True:
             try:
                 self.volumes = materialise_volumes(
-                    self.pod, self.dir, self.context.cluster, self._scratch_volumes()
+                    self.pod,
+                    self.dir,
+                    self.context.cluster,
+                    self._scratch_volumes(),
+                    # Made by ``_make_dirs``; not for a Pod adopted from a runtime that died.
+                    empty_dirs_made=not self.adopted,
                 )
                 return True
             except (VolumeError, OSError) as error:

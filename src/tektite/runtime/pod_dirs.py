@@ -42,7 +42,7 @@ class DirPlan(TypedDict):
     logs: list[str]
     """Log files created (empty) in ``log_dir``."""
     empty_dirs: list[str]
-    """emptyDir volumes kept on disk (``volumes.keeps_data``)."""
+    """The emptyDir and ephemeral volumes (``volumes.empty_directories``)."""
 
 
 def make(plan: DirPlan) -> None:

@@ -302,10 +302,24 @@ def keeps_data(volume: dict[str, Any]) -> bool:
     return name in _LARGE_INTERNAL or not name.startswith(_SMALL_PREFIXES)
 
 
-def data_directories(pod: Pod, pod_dir: Path) -> list[Path]:
-    """Where the volumes of ``pod`` that stay on disk (``keeps_data``) live."""
+_PLAIN_DIRECTORY_KINDS = frozenset({"emptyDir", "ephemeral"})
+
+
+def _directory(volume: dict[str, Any], pod_dir: Path, scratch: Path | None) -> Path:
+    """Where a volume the runtime owns lives: ``scratch`` unless it is ``keeps_data``."""
+    base = pod_dir if scratch is None or keeps_data(volume) else scratch
+    return base / str(volume.get("name", ""))
+
+
+def empty_directories(pod: Pod, pod_dir: Path, scratch: Path | None = None) -> list[Path]:
+    """Where the volumes of ``pod`` that start as an empty directory (emptyDir,
+    ephemeral) live, as ``materialise_volume`` places them."""
     volumes = (pod.get("spec") or {}).get("volumes") or []
-    return [pod_dir / str(volume.get("name", "")) for volume in volumes if keeps_data(volume)]
+    return [
+        _directory(volume, pod_dir, scratch)
+        for volume in volumes
+        if volume_kind(volume) in _PLAIN_DIRECTORY_KINDS
+    ]
 
 
 def materialise_volume(
@@ -314,9 +328,13 @@ def materialise_volume(
     pod_dir: Path,
     cluster: ClusterData,
     scratch: Path | None = None,
+    *,
+    empty_dirs_made: bool = False,
 ) -> HostVolume:
     """Create one volume on the host; raise VolumeError if it cannot be (yet).
-    ``scratch``: where volumes that are not ``keeps_data`` go (default: ``pod_dir``)."""
+    ``scratch``: where volumes that are not ``keeps_data`` go (default: ``pod_dir``).
+    ``empty_dirs_made``: the ``empty_directories`` exist already (the Pod's directories
+    were made with them)."""
     name = str(volume.get("name", ""))
     kind = volume_kind(volume)
     if kind not in _SUPPORTED:
@@ -333,10 +351,11 @@ def materialise_volume(
         return HostVolume(name, kind, claimed, read_only, owned=False)
     if kind == "hostPath":
         return HostVolume(name, kind, _host_path(volume), False, owned=False)
-    directory = (pod_dir if scratch is None or keeps_data(volume) else scratch) / name
+    directory = _directory(volume, pod_dir, scratch)
     files = volume_files(pod, volume, cluster)
     if files is None:
-        make_empty_dir(directory)
+        if not empty_dirs_made:
+            make_empty_dir(directory)
     else:
         _write_files(directory, files)
         os.chmod(directory, _DIR_MODE)
@@ -344,16 +363,23 @@ def materialise_volume(
 
 
 def materialise_volumes(
-    pod: Pod, pod_dir: Path, cluster: ClusterData, scratch: Path | None = None
+    pod: Pod,
+    pod_dir: Path,
+    cluster: ClusterData,
+    scratch: Path | None = None,
+    *,
+    empty_dirs_made: bool = False,
 ) -> dict[str, HostVolume]:
-    """Create every volume of ``pod`` under ``pod_dir`` (or ``scratch``, see
-    ``materialise_volume``); VolumeError names the first that cannot be set up,
-    prefixed as the kubelet's ``MountVolume.SetUp`` event is."""
+    """Create every volume of ``pod`` under ``pod_dir`` (or ``scratch``; see
+    ``materialise_volume``, also for ``empty_dirs_made``); VolumeError names the first
+    that cannot be set up, prefixed as the kubelet's ``MountVolume.SetUp`` event is."""
     volumes: dict[str, HostVolume] = {}
     for volume in (pod.get("spec") or {}).get("volumes") or []:
         name = str(volume.get("name", ""))
         try:
-            volumes[name] = materialise_volume(pod, volume, pod_dir, cluster, scratch)
+            volumes[name] = materialise_volume(
+                pod, volume, pod_dir, cluster, scratch, empty_dirs_made=empty_dirs_made
+            )
         except VolumeError as error:
             raise VolumeError(
                 f'MountVolume.SetUp failed for volume "{name}" : {error.message}',
