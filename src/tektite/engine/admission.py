@@ -15,13 +15,12 @@ read by the controller). With them:
 
 from __future__ import annotations
 
-import copy
-import marshal
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from tektite.api.config import FeatureFlags
+from tektite.api.jsoncopy import copy_json
 from tektite.api.models import TaskRun
 from tektite.engine.creds import (
     DEFAULT_SERVICE_ACCOUNT,
@@ -87,21 +86,11 @@ def complete_pod(pod: Mapping[str, Any], objects: AccountObjects) -> dict[str, A
     limit_ranges = [default_limit_range(lr) for lr in objects.limit_ranges]
     # One copy, then each step in place: a Tekton Pod with n steps has ~n² volume
     # mounts, and three deep copies of it were most of the cost of creating a Pod.
-    out = _copy_json(pod)
+    out = copy_json(pod)
     transform_pod_in_place(out, virtual_limit_range(limit_ranges))
     admit_service_account_in_place(out, objects.service_account)
     admit_pod_in_place(out, limit_ranges)
     return out
-
-
-def _copy_json(value: Mapping[str, Any]) -> dict[str, Any]:
-    """A deep copy of JSON-like data; marshal is an order of magnitude faster than
-    ``copy.deepcopy`` (which takes over for anything marshal cannot hold)."""
-    try:
-        copied: dict[str, Any] = marshal.loads(marshal.dumps(dict(value)))
-    except ValueError:
-        copied = copy.deepcopy(dict(value))
-    return copied
 
 
 def pod_creation_failure(taskrun: TaskRun, error: str) -> tuple[str, str]:

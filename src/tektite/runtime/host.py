@@ -62,6 +62,7 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import tektite
+from tektite.api.jsoncopy import copy_json
 from tektite.runtime import host_state
 from tektite.runtime import mounts as mount_modes
 from tektite.runtime.host_pod import HostContext, PodRun
@@ -272,7 +273,7 @@ class HostRuntime:
         """Start running ``pod``; raises ``AlreadyExists`` for a known name."""
         if self._orphans:
             self._adopt()
-        manifest: Pod = _copy(pod)
+        manifest: Pod = copy_json(pod)
         key = admit_pod(manifest, self._pods)
         run = PodRun(self._context, manifest)
         self._pods[key] = run
@@ -396,14 +397,3 @@ class HostRuntime:
             self._context.cgroups.close()
         if self._context.scratch is not None:
             host_state.prune_scratch(self._context.scratch)
-
-
-def _copy(pod: Pod) -> Pod:
-    import copy
-    import marshal
-
-    try:
-        copied: Pod = marshal.loads(marshal.dumps(pod))  # much faster than deepcopy
-    except ValueError:
-        copied = copy.deepcopy(pod)
-    return copied

@@ -26,7 +26,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import copy
-import marshal
 import os
 import signal
 import time
@@ -37,6 +36,7 @@ from typing import Any
 
 import msgspec
 
+from tektite.api.jsoncopy import copy_json
 from tektite.entrypoint.gostyle import log_line
 from tektite.entrypoint.subcommands import COPY_PERMISSIONS, ENTRYPOINT_INITIALIZED
 from tektite.runtime import host_init, host_state, logfile
@@ -214,7 +214,6 @@ class PodRun:
             internal=self.internal,
             busybox=context.busybox,
         )
-        self._blob: bytes | None = None
         self.uid_prefix = str(meta.get("uid") or uuid.uuid4())[:8]
         self.adopted = False
         """Taken over from a runtime that died (``resume``)."""
@@ -251,16 +250,11 @@ class PodRun:
         )
 
     def _manifest_copy(self) -> Pod:
-        # A Tekton Pod with n steps has ~n² volume mounts; copying it with marshal is
-        # an order of magnitude faster than deepcopy, and it is copied on every read.
-        if self._blob is None:
-            try:
-                self._blob = marshal.dumps(self.pod)
-            except ValueError:
-                self._blob = b""
-        if not self._blob:
-            return copy.deepcopy(self.pod)
-        pod: Pod = marshal.loads(self._blob)
+        # Read at every change of the Pod. Its spec (with ~n² volume mounts for n steps)
+        # is shared, never changed in place (``stop`` replaces it); its metadata, which
+        # ``set_annotations`` changes, is copied.
+        pod = dict(self.pod)
+        pod["metadata"] = copy_json(self.pod["metadata"])
         return pod
 
     def pod_json(self) -> Pod:
@@ -876,10 +870,13 @@ class PodRun:
         ]
         for container in chosen:
             container.stop_requested = True
-            for item in self.pod["spec"].get("containers") or []:
-                if item.get("name") == container.name:
-                    item["image"] = self.context.nop_image
-            self._blob = None
+        stopped = {c.name for c in chosen}
+        spec = dict(self.pod["spec"])  # a new spec: readers share the old one
+        spec["containers"] = [
+            {**item, "image": self.context.nop_image} if item.get("name") in stopped else item
+            for item in spec.get("containers") or []
+        ]
+        self.pod["spec"] = spec
         self._persist()
         await self._terminate(chosen, self._grace())
 
@@ -939,7 +936,6 @@ class PodRun:
         """Merge annotations and rewrite downward-API files."""
         meta = self.pod["metadata"]
         meta["annotations"] = {**(meta.get("annotations") or {}), **annotations}
-        self._blob = None
         self._persist()
         if self.volumes:
             refresh_downward(self.pod, self.volumes, self.context.cluster)
