@@ -18,10 +18,11 @@ import pytest
 from host_helpers import run
 
 from tektite.runtime import mounts
+from tektite.runtime import spawner as spawner_module
 from tektite.runtime.host import install_shim
 from tektite.runtime.launcher import place_scripts_blocks
 from tektite.runtime.pod_dirs import DirPlan
-from tektite.runtime.spawner import Spawner
+from tektite.runtime.spawner import Spawner, prestart_service
 
 
 def spec(tmp_path: Path, argv: list[str], **extra: Any) -> dict[str, Any]:
@@ -76,6 +77,32 @@ def test_spawn_exec_env_cwd_and_errors(tmp_path: Path) -> None:
         assert (code, (tmp_path / "pwd").read_text()) == (0, f"{deep}\n")
     finally:
         spawner.close()
+
+
+def test_the_first_spawner_takes_the_prestarted_service(tmp_path: Path) -> None:
+    """``prestart_service`` starts a service that the next Spawner uses (the one after
+    starts its own); one nobody takes ends once its channel closes."""
+    prestart_service()
+    prestarted = spawner_module._prestarted
+    assert prestarted is not None
+    first, second = Spawner(), Spawner()
+    try:
+        first.start()
+        assert first._service is prestarted[0] and spawner_module._prestarted is None
+        second.start()
+        assert second._service is not None and second._service.pid != prestarted[0].pid
+        out = tmp_path / "out"
+        assert spawn_and_wait(first, spec(tmp_path, ["sh", "-c", "echo taken"]), out) == 0
+        assert out.read_text() == "taken\n"
+    finally:
+        first.close()
+        second.close()
+    prestart_service()
+    unused = spawner_module._prestarted
+    assert unused is not None
+    spawner_module._prestarted = None
+    unused[1].close()
+    assert unused[0].wait(timeout=20) == 0
 
 
 def test_spawned_processes_die_with_the_service(tmp_path: Path) -> None:

@@ -71,6 +71,10 @@ def run(
     **config_args: object,
 ) -> None:
     """Create every object in FILE and run its TaskRuns and PipelineRuns."""
+    if runtime == "host":
+        from tektite.runtime.spawner import prestart_service
+
+        prestart_service()  # warms up while the file is read and the engine imported
     from tektite.api.load import check_file, check_text
     from tektite.api.yamlio import YamlLoadError
     from tektite.cli.validate import print_invalid
