@@ -232,6 +232,8 @@ def err_out_of_bounds(value: object, lower: object, upper: object, path: str) ->
 
 def go_quote(s: str) -> str:
     """Go's ``%q`` for a string (``strconv.Quote``)."""
+    if s.isascii() and s.isprintable() and '"' not in s and "\\" not in s:
+        return f'"{s}"'  # the common case: nothing to escape
     out = ['"']
     for ch in s:
         code = ord(ch)

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from tektite.api.config import FeatureFlags
-from tektite.api.jsoncopy import copy_json
+from tektite.api.copying import copy_json
 from tektite.api.models import TaskRun
 from tektite.engine.creds import (
     DEFAULT_SERVICE_ACCOUNT,

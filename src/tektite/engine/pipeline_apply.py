@@ -29,6 +29,7 @@ from typing import Any, NamedTuple, TypeVar, cast
 
 import msgspec
 
+from tektite.api.copying import copy_model
 from tektite.api.matrix import count_combinations, has_include, has_params
 from tektite.api.models import (
     Artifacts,
@@ -117,10 +118,6 @@ class ResolvedResult(NamedTuple):
     pipeline_task: str
     result: str
     value: ParamValue
-
-
-def _clone(obj: _T) -> _T:
-    return msgspec.convert(msgspec.to_builtins(obj), type(obj))
 
 
 def is_matrixed(pt: PipelineTask) -> bool:
@@ -317,7 +314,7 @@ def apply_replacements(
     """Tekton's ``ApplyReplacements``: a copy of ``spec`` with every task's and finally
     task's params, matrix, displayName, workspace subPaths, when expressions, taskRef
     name and params, onError and embedded taskSpec substituted."""
-    out = _clone(spec)
+    out = copy_model(spec)
     if out.tasks is not None:
         out.tasks = [_replace_in_pipeline_task(pt, strings, arrays, objects) for pt in out.tasks]
     if out.finally_ is not None:
@@ -377,7 +374,7 @@ def apply_contexts(spec: PipelineSpec, pipeline_name: str, pr: PipelineRun) -> P
     """Tekton's ``ApplyContexts``: ``pipeline_name`` is the referenced Pipeline's name, or
     the PipelineRun's own for an embedded spec. DisplayNames of matrixed tasks too."""
     replacements = context_replacements(pipeline_name, pr)
-    out = _clone(spec)
+    out = copy_model(spec)
     for pt in (*(out.tasks or ()), *(out.finally_ or ())):
         pt.display_name = apply_string_replacements(pt.display_name, replacements)
     return apply_replacements(out, replacements)
@@ -457,7 +454,7 @@ def apply_pipeline_task_contexts(
     ``<t>``'s TaskRuns, from ``task_runs`` by pipeline task name, emitted ``<r>``) only
     where a param of this task uses one.
     """
-    out = _clone(pt)
+    out = copy_model(pt)
     replacements = {"context.pipelineTask.retries": str(pt.retries)}
     for param in (p for p in pt.params or () if _has_matrix_context_var(p)):
         expressions = param_value_expressions(cast(ParamValue, param.value))
@@ -538,7 +535,7 @@ def apply_task_results(
     (see :func:`result_replacements`) in params, matrix params (no objects) and include
     params (strings only), when expressions, taskRef params and name, displayName and
     workspace subPaths. Embedded taskSpecs get results via :func:`propagate_results`."""
-    out = _clone(pt)
+    out = copy_model(pt)
     out.params = _replace_params(out.params, strings, arrays, objects)
     if is_matrixed(out) and out.matrix is not None:
         _replace_matrix(out.matrix, strings, arrays)
@@ -556,7 +553,7 @@ def apply_pipeline_task_state_context(
     """Tekton's ``ApplyPipelineTaskStateContext`` for one (finally) task: ``replacements``
     maps ``tasks.<t>.status``, ``tasks.<t>.reason`` and ``tasks.status`` to their values;
     applied to params, when expressions, taskRef params and name, and displayName."""
-    out = _clone(pt)
+    out = copy_model(pt)
     out.params = _replace_params(out.params, replacements, _NO_ARRAYS, _NO_OBJECTS)
     out.when = replace_when_variables(out.when, replacements, _NO_ARRAYS)
     _replace_task_ref(out, replacements, _NO_ARRAYS, _NO_OBJECTS)

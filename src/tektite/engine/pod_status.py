@@ -34,6 +34,7 @@ from typing import Any
 
 import msgspec
 
+from tektite.api.copying import copy_model
 from tektite.api.errors import go_quote, go_sprint
 from tektite.api.models import (
     Artifact,
@@ -1040,7 +1041,7 @@ def _status_copy(status: TaskRunStatus | None) -> TaskRunStatus:
     """A copy of ``status`` to write to; its ``taskSpec`` is shared (read-only here)."""
     if status is None:
         return TaskRunStatus()
-    copied = copy.deepcopy(msgspec.structs.replace(status, task_spec=None))
+    copied = copy_model(msgspec.structs.replace(status, task_spec=None))
     copied.task_spec = status.task_spec
     return copied
 

@@ -30,6 +30,7 @@ from typing import Any, Protocol, cast
 import msgspec
 
 from tektite.api.config import BETA, Config
+from tektite.api.copying import copy_model
 from tektite.api.dag import DagError, Graph, build
 from tektite.api.defaults.pipeline import default_pipeline_spec
 from tektite.api.defaults.runs import default_pipelinerun_spec
@@ -276,10 +277,6 @@ def _no_resolver(resolver: str) -> str:
     )
 
 
-def _clone(obj: Any) -> Any:
-    return msgspec.convert(msgspec.to_builtins(obj), type(obj))
-
-
 def _is_child_pipeline(pt: PipelineTask) -> bool:
     return pt.pipeline_spec is not None or pt.pipeline_ref is not None
 
@@ -381,7 +378,7 @@ def _fetch_pipeline(pr: PipelineRun, lookup: PipelineLookup) -> _PipelineData:
     prefix = f"Error retrieving pipeline for pipelinerun {namespace}/{pr.metadata.name}: "
     if ref is not None and ref.name:
         if stored is not None:
-            return _PipelineData(ref.name, namespace, _clone(stored))
+            return _PipelineData(ref.name, namespace, copy_model(stored))
         if ref.resolver:
             raise _Failed(COULDNT_GET_PIPELINE, prefix + _no_resolver(ref.resolver))
         cause = f"error when getting Pipeline for PipelineRun {pr.metadata.name}: "
@@ -395,7 +392,7 @@ def _fetch_pipeline(pr: PipelineRun, lookup: PipelineLookup) -> _PipelineData:
                 f"pipelines.tekton.dev {go_quote(ref.name)} not found"
             )
             raise _Failed(COULDNT_GET_PIPELINE, prefix + cause)
-        pipeline = _clone(pipeline)
+        pipeline = copy_model(pipeline)
         if stored is None:
             _merge_metadata(pr, pipeline.metadata, pipeline.metadata.generate_name)
         return _PipelineData(
@@ -404,10 +401,10 @@ def _fetch_pipeline(pr: PipelineRun, lookup: PipelineLookup) -> _PipelineData:
     if pr.spec.pipeline_spec is not None:
         if stored is None:
             _merge_metadata(pr, pr.metadata, pr.metadata.generate_name)
-        return _PipelineData(pr.metadata.name, namespace, _clone(pr.spec.pipeline_spec))
+        return _PipelineData(pr.metadata.name, namespace, copy_model(pr.spec.pipeline_spec))
     if ref is not None and ref.resolver:
         if stored is not None:
-            return _PipelineData("", namespace, _clone(stored))
+            return _PipelineData("", namespace, copy_model(stored))
         raise _Failed(COULDNT_GET_PIPELINE, prefix + _no_resolver(ref.resolver))
     raise _Failed(
         COULDNT_GET_PIPELINE,
@@ -455,7 +452,7 @@ def _fetch_task(
         raise ReferenceNotFoundError(
             "Task", name, f"tasks.tekton.dev {go_quote(ref.name)} not found"
         )
-    return cast(Task, _clone(task)) if clone else task
+    return copy_model(task) if clone else task
 
 
 def _resolve_task(
@@ -466,7 +463,7 @@ def _resolve_task(
         stored = task_run.status.task_spec if task_run and task_run.status else None
         if stored is not None:
             # The spec the TaskRun recorded is the source of truth once it exists.
-            return ResolvedTask(_clone(stored), pt.task_ref.name, pt.task_ref.kind)
+            return ResolvedTask(copy_model(stored), pt.task_ref.name, pt.task_ref.kind)
         task = _fetch_task(pt, namespace, lookup)
         return ResolvedTask(task.spec, task.metadata.name, pt.task_ref.kind)
     if pt.task_spec is not None:
@@ -498,7 +495,7 @@ def _resolve_child_pipeline(
             f"pipelines.tekton.dev {go_quote(ref.name)} not found"
         )
         raise ReferenceNotFoundError("Pipeline", name, cause)
-    return cast(PipelineSpec, _clone(pipeline.spec)), pipeline.metadata.name
+    return copy_model(pipeline.spec), pipeline.metadata.name
 
 
 def resolve_pipeline_task(
@@ -599,7 +596,7 @@ def _memoized_task(
     if resolved is None:
         if task is not None:
             resolved = ResolvedTask(
-                _clone(task.spec), task.metadata.name, pt.task_ref.kind if pt.task_ref else ""
+                copy_model(task.spec), task.metadata.name, pt.task_ref.kind if pt.task_ref else ""
             )
         else:
             resolved = _resolve_task(pt, task_run, namespace, lookup)
@@ -1200,7 +1197,7 @@ def _run_key(pr: PipelineRun) -> tuple[object, ...]:
 
 def _resolve_run(pipeline_run: PipelineRun, lookup: PipelineLookup, config: Config) -> _RunStage:
     """The run-level part of :func:`resolve_pipelinerun`; raises :class:`_Failed`."""
-    pr: PipelineRun = _clone(pipeline_run)
+    pr: PipelineRun = copy_model(pipeline_run)
     default_pipelinerun_spec(pr.spec, config)
     label = pipeline_name_label(pr)
     if label is not None:
@@ -1214,7 +1211,7 @@ def _resolve_run(pipeline_run: PipelineRun, lookup: PipelineLookup, config: Conf
     graphs = _graphs(data.spec, pr.metadata.namespace, pr.metadata.name)
     _validate_run(pr, data, config)
     pr.spec.workspaces = apply_parameters_to_workspace_bindings(pr)
-    original = _clone(data.spec)
+    original = copy_model(data.spec)
     spec = _substitute(pr, data, config)
     pr.status.pipeline_spec = spec
     return _RunStage(pr, data, original, spec, graphs[0], graphs[1])

@@ -26,6 +26,7 @@ import msgspec
 import yaml
 
 from tektite.api.config import Config
+from tektite.api.copying import copy_model
 from tektite.api.defaults.runs import default_taskrun_spec
 from tektite.api.defaults.task import default_task_spec
 from tektite.api.models import (
@@ -192,10 +193,6 @@ class _TaskData(msgspec.Struct, frozen=True):
     annotations: dict[str, str]
 
 
-def _clone(obj: Any) -> Any:
-    return msgspec.convert(msgspec.to_builtins(obj), type(obj))
-
-
 def _fetch_task(
     tr: TaskRun, lookup: ObjectLookup, config: Config, validate_references: bool
 ) -> _TaskData:
@@ -206,7 +203,7 @@ def _fetch_task(
     if ref is not None and (ref.name or ref.resolver) and status_spec is not None:
         # Tekton reads the spec it stored on the first reconcile instead of fetching again.
         name = ref.name or tr.metadata.name
-        return _TaskData(name, _clone(status_spec), {}, {})
+        return _TaskData(name, copy_model(status_spec), {}, {})
     if ref is not None and ref.resolver:
         raise _Failed(TASKRUN_RESOLUTION_FAILED, _no_resolver(ref.resolver))
     if ref is not None and ref.name:
@@ -219,7 +216,7 @@ def _fetch_task(
         task = lookup.get("Task", namespace, ref.name)
         if not isinstance(task, Task):
             raise _Failed(TASKRUN_RESOLUTION_FAILED, prefix + _not_found("tasks", ref.name))
-        task = _clone(task)
+        task = copy_model(task)
         if validate_references:
             _validate_task(task, config, prefix)
         annotations = {k: v for k, v in task.metadata.annotations.items() if k != _LAST_APPLIED}
@@ -227,7 +224,7 @@ def _fetch_task(
         return _TaskData(task.metadata.name, task.spec, labels, annotations)
     if tr.spec.task_spec is not None:
         # The run's own metadata: merging it into itself changes nothing.
-        return _TaskData(tr.metadata.name, _clone(tr.spec.task_spec), {}, {})
+        return _TaskData(tr.metadata.name, copy_model(tr.spec.task_spec), {}, {})
     raise _Failed(
         TASKRUN_RESOLUTION_FAILED,
         f"taskRun {tr.metadata.name} not providing TaskRef or TaskSpec",
@@ -291,7 +288,7 @@ def _validate_stepaction(action: StepAction, config: Config, prefix: str) -> Non
     from tektite.api.defaults.task import default_stepaction
     from tektite.api.validation.stepaction import validate_stepaction
 
-    action = _clone(action)
+    action = copy_model(action)
     default_stepaction(action, config)
     errors = validate_stepaction(action, ValidationContext(config=config))
     if errors:
@@ -618,7 +615,7 @@ def resolve_taskrun(
     dry run of a *remote* object would (``TaskValidationFailed``); use it for objects no
     admission check has seen, such as those of a file.
     """
-    tr: TaskRun = _clone(taskrun)
+    tr: TaskRun = copy_model(taskrun)
     default_taskrun_spec(tr.spec, config)
     try:
         data = _fetch_task(tr, lookup, config, validate_references)

@@ -25,6 +25,7 @@ from typing import Any, NamedTuple, TypeVar, cast
 
 import msgspec
 
+from tektite.api.copying import copy_model
 from tektite.api.models import (
     EnvFromSource,
     EnvVar,
@@ -121,11 +122,6 @@ class Replacements(NamedTuple):
     strings: dict[str, str]
     arrays: dict[str, list[str]]
     objects: dict[str, dict[str, str]]
-
-
-def _clone(obj: _T) -> _T:
-    """A deep copy (msgspec's round trip is several times faster than ``copy.deepcopy``)."""
-    return msgspec.convert(msgspec.to_builtins(obj), type(obj))
 
 
 def param_key(pattern: str, name: str) -> str:
@@ -467,7 +463,7 @@ def apply_step_replacements(
     step: Step, strings: _StringMap, arrays: _ArrayMap = _NO_ARRAYS
 ) -> Step:
     """A copy of ``step`` with ``ApplyStepReplacements`` applied (not its ``params``)."""
-    out = _clone(step)
+    out = copy_model(step)
     _step_inplace(out, strings, arrays)
     return out
 
@@ -476,7 +472,7 @@ def apply_sidecar_replacements(
     sidecar: Sidecar, strings: _StringMap, arrays: _ArrayMap = _NO_ARRAYS
 ) -> Sidecar:
     """A copy of ``sidecar`` with ``ApplySidecarReplacements`` applied."""
-    out = _clone(sidecar)
+    out = copy_model(sidecar)
     _sidecar_inplace(out, strings, arrays)
     return out
 
@@ -485,7 +481,7 @@ def apply_step_template_replacements(
     template: StepTemplate, strings: _StringMap, arrays: _ArrayMap = _NO_ARRAYS
 ) -> StepTemplate:
     """A copy of ``template`` with ``ApplyStepTemplateReplacements`` applied."""
-    out = _clone(template)
+    out = copy_model(template)
     _container_inplace(out, strings, arrays)
     return out
 
@@ -515,7 +511,7 @@ def apply_task_spec_replacements(
 ) -> TaskSpec:
     """Tekton's ``ApplyReplacements``: steps (and their StepAction ``params``), the step
     template, volumes, workspace mount paths and sidecars of a copy of ``spec``."""
-    out = _clone(spec)
+    out = copy_model(spec)
     _spec_inplace(out, strings, arrays, objects or {})
     return out
 
@@ -535,7 +531,7 @@ def apply_contexts(spec: TaskSpec, task_name: str, taskrun: TaskRun, retry_count
 
 def apply_results(spec: TaskSpec) -> TaskSpec:
     """Tekton's ``ApplyResults``: each step's own result paths, then the task's."""
-    out = _clone(spec)
+    out = copy_model(spec)
     for i, step in enumerate(out.steps or ()):
         _step_inplace(step, step_result_path_replacements(step, i), _NO_ARRAYS)
     _spec_inplace(out, task_result_path_replacements(out), _NO_ARRAYS, {})
@@ -544,7 +540,7 @@ def apply_results(spec: TaskSpec) -> TaskSpec:
 
 def apply_artifacts(spec: TaskSpec) -> TaskSpec:
     """Tekton's ``ApplyArtifacts``: artifact paths, in the steps only."""
-    out = _clone(spec)
+    out = copy_model(spec)
     for i, step in enumerate(out.steps or ()):
         _step_inplace(step, artifact_path_replacements(step, i), _NO_ARRAYS)
     return out
@@ -565,7 +561,7 @@ def _apply_workspace_mount_path(
 ) -> TaskSpec:
     """Tekton's ``applyWorkspaceMountPath``: a step or sidecar naming the workspace with
     its own mountPath sees that path; everything else sees the declared one."""
-    out = _clone(spec)
+    out = copy_model(spec)
     for step in out.steps or ():
         for usage in step.workspaces or ():
             if usage.name == declaration.name and usage.mount_path:
@@ -756,7 +752,7 @@ def apply_pod_template_replacements(
     if template is None:
         return None
     strings = task_param_replacements(taskrun.spec.params, defaults).strings
-    out = _clone(template)
+    out = copy_model(template)
     if out.node_selector is not None:
         out.node_selector = {
             apply_replacements(k, strings): apply_replacements(v, strings)

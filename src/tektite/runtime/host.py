@@ -62,7 +62,7 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import tektite
-from tektite.api.jsoncopy import copy_json
+from tektite.api.copying import copy_json
 from tektite.runtime import host_state
 from tektite.runtime import mounts as mount_modes
 from tektite.runtime.host_pod import HostContext, PodRun

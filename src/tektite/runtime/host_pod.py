@@ -36,7 +36,7 @@ from typing import Any
 
 import msgspec
 
-from tektite.api.jsoncopy import copy_json
+from tektite.api.copying import copy_json
 from tektite.entrypoint.gostyle import log_line
 from tektite.entrypoint.subcommands import COPY_PERMISSIONS, ENTRYPOINT_INITIALIZED
 from tektite.runtime import host_init, host_state, logfile

@@ -1,11 +1,16 @@
-"""Deep copies of JSON-like data (objects as the store and the runtimes hold them)."""
+"""Deep copies: of JSON-like data (objects as the store and the runtimes hold them) and
+of the models."""
 
 from __future__ import annotations
 
 import copy
 import marshal
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, TypeVar
+
+import msgspec
+
+_Model = TypeVar("_Model", bound=msgspec.Struct)
 
 
 def copy_json(value: Mapping[str, Any]) -> dict[str, Any]:
@@ -16,3 +21,9 @@ def copy_json(value: Mapping[str, Any]) -> dict[str, Any]:
     except ValueError:
         copied = copy.deepcopy(dict(value))
     return copied
+
+
+def copy_model(model: _Model) -> _Model:
+    """A deep copy of a model: msgspec's round trip is several times faster than
+    ``copy.deepcopy``."""
+    return msgspec.convert(msgspec.to_builtins(model), type(model))
