@@ -86,6 +86,79 @@ def test_last_and_not_found(runs: tuple[Path, dict[str, str]]) -> None:
     assert (none.returncode, none.stderr) == (1, "Error: No TaskRuns found\n")
 
 
+def test_task_and_pipeline_logs_show_their_runs_like_tkn(
+    runs: tuple[Path, dict[str, str]],
+) -> None:
+    """``tkn task logs`` / ``tkn pipeline logs``: the run named, else the Task's or
+    Pipeline's run (the only one, or the newest with --last), as its own logs command
+    prints it."""
+    home, names = runs
+
+    def shown(*args: str) -> tuple[int, str, str]:
+        result = tektite(list(args), home)
+        return result.returncode, result.stdout, result.stderr
+
+    greet = shown("task", "logs", "greet", names["greet"])
+    assert greet == shown("tr", "logs", names["greet"])
+    assert greet[:2] == (0, "[say] hello, you\n[say] second line\n\n[done] done\n\n")
+    # Task fail's newest run is the one the Pipeline broken made (tkn's LastRun).
+    newest = f"{names['broken']}-bad"
+    last = shown("task", "logs", "fail", "--last")
+    assert last == shown("tr", "logs", newest)
+    assert last[1] == "[boom] about to fail\n\n" and "task bad has failed" in last[2]
+    # greet has run three times: with no terminal to choose at, say how to choose.
+    several = shown("task", "logs", "greet")
+    assert several[0] == 1 and "give a name, or --last for the newest" in several[2]
+    pipe = tektite(["pipelinerun", "logs", names["pipe"]], home).stdout
+    for args in (["pipe"], ["pipe", "-L"], ["pipe", names["pipe"]]):
+        result = tektite(["pipeline", "logs", *args], home)
+        assert (result.returncode, result.stdout, result.stderr) == (0, pipe, ""), args
+    bare = tektite(["p", "logs", "pipe", "--no-prefix"], home)
+    assert bare.stdout.startswith("hello, world\n")
+
+
+def test_task_and_pipeline_logs_errors_like_tkn(runs: tuple[Path, dict[str, str]]) -> None:
+    home, _ = runs
+
+    def error(*args: str) -> tuple[int, str, str]:
+        result = tektite(list(args), home)
+        return result.returncode, result.stdout, result.stderr
+
+    assert error("task", "logs", "nope") == (
+        1,
+        "",
+        'Error: tasks.tekton.dev "nope" not found\n',
+    )
+    assert error("pipeline", "logs", "nope") == (
+        1,
+        "",
+        'Error: pipelines.tekton.dev "nope" not found\n',
+    )
+    limit = "Error: limit was 0 but must be a positive number\n"
+    assert error("task", "logs", "greet", "--limit", "0") == (1, "", limit)
+    assert error("t", "logs", "a", "b", "c") == (1, "", "Error: too many arguments\n")
+    # Never run: an error for a Task, a message (and exit 0) for a Pipeline.
+    assert error("task", "logs", "sleepy") == (1, "", "Error: no TaskRuns found for Task sleepy\n")
+    assert error("task", "logs", "sleepy", "--last") == (
+        1,
+        "",
+        "Error: no TaskRuns related to Task sleepy found in namespace default\n",
+    )
+    # Several Tasks and no terminal to choose at: say how to choose.
+    several = error("task", "logs")
+    assert several[0] == 1 and "give a name" in several[2]
+    assert error("task", "logs", "-n", "elsewhere") == (
+        1,
+        "",
+        "Error: no Tasks found in namespace elsewhere\n",
+    )
+    assert error("pipeline", "logs", "-n", "elsewhere") == (
+        0,
+        "No Pipelines found in namespace elsewhere",
+        "",
+    )
+
+
 def test_pipelinerun_logs_in_pipeline_order(runs: tuple[Path, dict[str, str]]) -> None:
     home, names = runs
     result = tektite(["pipelinerun", "logs", names["pipe"]], home)

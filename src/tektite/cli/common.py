@@ -15,6 +15,7 @@ import click
 from tektite.cli.tree import NAMESPACE_KEY, NO_COLOR_KEY
 
 if TYPE_CHECKING:
+    from tektite.store.protocol import Store
     from tektite.store.sqlite import SqliteStore
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -109,3 +110,28 @@ def print_objects(objects: list[dict[str, Any]], output: str, list_kind: str | N
 def fail(message: str) -> click.ClickException:
     """A one-line error for ``raise``: click prints ``Error: message`` and exits 1."""
     return click.ClickException(message)
+
+
+def last_taskrun(store: Store, task: str, namespace: str) -> dict[str, Any]:
+    """tkn's ``task.LastRun``: the newest TaskRun of ``task`` that references a Task
+    (not a ClusterTask or a custom kind)."""
+    from tektite.cli.formatting import last_run
+
+    runs = store.list("TaskRun", namespace, label_selector=f"tekton.dev/task={task}")
+    latest = last_run(
+        r for r in runs if ((r.get("spec") or {}).get("taskRef") or {}).get("kind") == "Task"
+    )
+    if latest is None:
+        raise fail(f"no TaskRuns related to Task {task} found in namespace {namespace}")
+    return latest
+
+
+def last_pipelinerun(store: Store, pipeline: str, namespace: str) -> dict[str, Any]:
+    """tkn's ``pipeline.LastRun``: the newest PipelineRun of ``pipeline``."""
+    from tektite.cli.formatting import last_run
+
+    runs = store.list("PipelineRun", namespace, label_selector=f"tekton.dev/pipeline={pipeline}")
+    latest = last_run(runs)
+    if latest is None:
+        raise fail(f"no pipelineruns related to pipeline {pipeline} found in namespace {namespace}")
+    return latest

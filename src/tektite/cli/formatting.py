@@ -38,6 +38,7 @@ __all__ = [
     "format_desc",
     "go_duration",
     "go_value",
+    "last_run",
     "newest_first_key",
     "param_value",
     "parse_time",
@@ -378,6 +379,22 @@ def newest_first_key(run: Mapping[str, Any]) -> tuple[int, int]:
 def sort_newest_first(runs: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
     """tkn's ``SortByStartTime``; ties keep their order (the API server lists by name)."""
     return sorted(runs, key=newest_first_key)
+
+
+def last_run(runs: Iterable[dict[str, Any]]) -> dict[str, Any] | None:
+    """tkn's ``LastRun``: the run created last, the first of equals in the API server's
+    list order (by namespace, then name)."""
+    listed = sorted(runs, key=lambda o: (o["metadata"].get("namespace", ""), o["metadata"]["name"]))
+    latest: dict[str, Any] | None = None
+    for r in listed:
+        if latest is None or (parse_time(r["metadata"].get("creationTimestamp")) or _EPOCH) > (
+            parse_time(latest["metadata"].get("creationTimestamp")) or _EPOCH
+        ):
+            latest = r
+    return latest
+
+
+_EPOCH = datetime.fromisoformat("0001-01-01T00:00:00+00:00")
 
 
 def tabwrite(text: str, minwidth: int = 0, padding: int = 3, tabwidth: int = 5) -> str:

@@ -270,20 +270,6 @@ def task_list(namespace: str, all_namespaces: bool, no_headers: bool, output: st
     sys.stdout.write(fmt.tabwrite("\n".join(lines) + "\n"))
 
 
-def last_run(runs: list[dict[str, Any]]) -> dict[str, Any] | None:
-    """tkn's ``LastRun``: the run created last (the first of equals, in list order)."""
-    latest: dict[str, Any] | None = None
-    for r in by_name(runs):
-        if latest is None or (fmt.parse_time(r["metadata"].get("creationTimestamp")) or _EPOCH) > (
-            fmt.parse_time(latest["metadata"].get("creationTimestamp")) or _EPOCH
-        ):
-            latest = r
-    return latest
-
-
-_EPOCH = datetime.fromisoformat("0001-01-01T00:00:00+00:00")
-
-
 @click.command(name="list")
 @_common_list_options
 def pipeline_list(
@@ -316,7 +302,7 @@ def pipeline_list(
         meta = p["metadata"]
         prefix = f"{meta.get('namespace', '')}\t" if all_namespaces else ""
         created = fmt.age(meta.get("creationTimestamp"), at)
-        last = last_run(runs_by_pipeline.get((meta.get("namespace", ""), meta["name"]), []))
+        last = fmt.last_run(runs_by_pipeline.get((meta.get("namespace", ""), meta["name"]), []))
         if last is None:
             lines.append(f"{prefix}{meta['name']}\t{created}\t---\t---\t---\t---")
         else:

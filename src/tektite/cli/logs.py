@@ -21,13 +21,16 @@ import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 import click
 
 from tektite.cli.common import namespace_option, open_store, use_color
 from tektite.runtime.logfile import follow_log, log_path, pod_log_dir
 from tektite.store.protocol import Store
+
+if TYPE_CHECKING:
+    from tektite.store.sqlite import SqliteStore
 
 # tkn's palette (fatih/color FgHi*): green, yellow, blue, magenta, cyan; red is errors.
 _PALETTE = (92, 93, 94, 95, 96)
@@ -492,30 +495,86 @@ def _children(pr: dict[str, Any]) -> list[tuple[str, str]]:
 # -- choosing the run ----------------------------------------------------------------------
 
 
-def pick_run(store: Store, kind: str, namespace: str, last: bool, limit: int) -> str | None:
+def pick_run(
+    store: Store,
+    kind: str,
+    namespace: str,
+    last: bool,
+    limit: int,
+    label_selector: str | None = None,
+) -> str | None:
     """tkn's ``askRunName``: the only or newest run with ``--last``, else a prompt
     listing the newest ``limit`` runs (only on a terminal)."""
     from tektite.cli.common import now
     from tektite.cli.formatting import age, sort_newest_first
 
-    runs = sort_newest_first(store.list(kind, namespace))[: max(limit, 0) or None]
+    listed = store.list(kind, namespace, label_selector=label_selector)
+    runs = sort_newest_first(listed)[: max(limit, 0) or None]
     if not runs:
         return None
     if len(runs) == 1 or last:
         return str(runs[0]["metadata"]["name"])
-    if not sys.stdin.isatty():
-        raise click.ClickException(
-            f"{len(runs)} {kind}s in namespace {namespace}: give a name, or --last for the newest"
-        )
     moment = now()
     options = [
         f"{r['metadata']['name']} started {age((r.get('status') or {}).get('startTime'), moment)}"
         for r in runs
     ]
+    hint = f"{len(runs)} {kind}s in namespace {namespace}: give a name, or --last for the newest"
+    return str(runs[_prompt(kind.lower(), options, hint)]["metadata"]["name"])
+
+
+def _prompt(what: str, options: list[str], hint: str) -> int:
+    """The index of the option chosen at tkn's ``Select <what>`` prompt; only on a
+    terminal (elsewhere ``hint`` is the error)."""
+    if not sys.stdin.isatty():
+        raise click.ClickException(hint)
     for i, option in enumerate(options, 1):
         click.echo(f"{i}) {option}", err=True)
-    choice = click.prompt(f"Select {kind.lower()}", type=click.IntRange(1, len(options)), err=True)
-    return str(runs[choice - 1]["metadata"]["name"])
+    return int(click.prompt(f"Select {what}", type=click.IntRange(1, len(options)), err=True)) - 1
+
+
+def run_of(
+    store: Store, parent_kind: str, names: tuple[str, ...], namespace: str, last: bool, limit: int
+) -> str | None:
+    """Which run ``tkn task logs`` / ``tkn pipeline logs`` show (``parent_kind`` Task or
+    Pipeline; ``names``: ``[PARENT [RUN]]``): the run named; else that of the Task or
+    Pipeline named (or the only one, or one chosen at a prompt) that ``--last`` or
+    ``askRunName`` picks. None, once tkn's message is printed, when a Pipeline or its
+    runs are missing (tkn exits 0 then; for a Task it is an error)."""
+    from tektite.cli.common import fail, last_pipelinerun, last_taskrun
+
+    task = parent_kind == "Task"
+    resource = "tasks.tekton.dev" if task else "pipelines.tekton.dev"
+    if len(names) == 1 and store.get(parent_kind, namespace, names[0]) is None:
+        raise fail(f'{resource} "{names[0]}" not found')
+    if (task or len(names) < 2) and limit <= 0:
+        raise fail(f"limit was {limit} but must be a positive number")
+    if len(names) > 2:
+        raise fail("too many arguments")
+    if len(names) == 2:
+        return names[1]
+    if names:
+        parent = names[0]
+    else:
+        parents = sorted(str(o["metadata"]["name"]) for o in store.list(parent_kind, namespace))
+        if not parents:
+            if task:
+                raise fail(f"no Tasks found in namespace {namespace}")
+            sys.stdout.write(f"No Pipelines found in namespace {namespace}")
+            return None
+        hint = f"{len(parents)} {parent_kind}s in namespace {namespace}: give a name"
+        parent = parents[0] if len(parents) == 1 else parents[_prompt(parent_kind, parents, hint)]
+    if last:
+        latest = (last_taskrun if task else last_pipelinerun)(store, parent, namespace)
+        return str(latest["metadata"]["name"])
+    run_kind = "TaskRun" if task else "PipelineRun"
+    selector = f"tekton.dev/{parent_kind.lower()}={parent}"
+    name = pick_run(store, run_kind, namespace, False, limit, selector)
+    if name is None:
+        if task:
+            raise fail(f"no TaskRuns found for Task {parent}")
+        sys.stdout.write(f"No PipelineRuns found for Pipeline {parent}")
+    return name
 
 
 # -- the commands ----------------------------------------------------------------------------
@@ -557,6 +616,62 @@ def exit_status(store: Store, kind: str, namespace: str, name: str) -> int:
     return 1 if c.get("status") == "False" else 0
 
 
+def show_taskrun(
+    store: SqliteStore,
+    namespace: str,
+    name: str,
+    follow: bool,
+    all_steps: bool,
+    *,
+    steps: tuple[str, ...] = (),
+    prefix: bool = True,
+) -> None:
+    """Print the logs of TaskRun ``name`` as ``tkn taskrun logs`` does."""
+    if follow:
+        warn_if_nobody_runs_it(store, store.path.parent, "TaskRun", namespace, name)
+    writer = Writer(sys.stdout, sys.stderr, pipeline=False, color=use_color())
+    writer.prefix = prefix
+    reader = Reader(
+        store,
+        store.path.parent,
+        namespace,
+        writer,
+        follow=follow,
+        all_steps=all_steps,
+        steps=steps,
+    )
+    run_reader("TaskRun", name, reader)
+
+
+def show_pipelinerun(
+    store: SqliteStore,
+    namespace: str,
+    name: str,
+    follow: bool,
+    all_steps: bool,
+    prefix: bool,
+    *,
+    tasks: tuple[str, ...] = (),
+    failed_only: bool = False,
+) -> None:
+    """Print the logs of PipelineRun ``name`` as ``tkn pipelinerun logs`` does."""
+    if follow:
+        warn_if_nobody_runs_it(store, store.path.parent, "PipelineRun", namespace, name)
+    writer = Writer(sys.stdout, sys.stderr, pipeline=True, color=use_color())
+    writer.prefix = prefix
+    reader = Reader(
+        store,
+        store.path.parent,
+        namespace,
+        writer,
+        follow=follow,
+        all_steps=all_steps,
+        tasks=tasks,
+        failed_only=failed_only,
+    )
+    run_reader("PipelineRun", name, reader)
+
+
 @click.command("logs")
 @click.argument("name", required=False)
 @click.option("-f", "--follow", is_flag=True, help="stream live logs")
@@ -595,20 +710,7 @@ def taskrun_logs(
             name = pick_run(store, "TaskRun", namespace, last, limit)
             if name is None:
                 raise click.ClickException("No TaskRuns found")
-        if follow:
-            warn_if_nobody_runs_it(store, store.path.parent, "TaskRun", namespace, name)
-        writer = Writer(sys.stdout, sys.stderr, pipeline=False, color=use_color())
-        writer.prefix = prefix
-        reader = Reader(
-            store,
-            store.path.parent,
-            namespace,
-            writer,
-            follow=follow,
-            all_steps=all_steps,
-            steps=steps,
-        )
-        run_reader("TaskRun", name, reader)
+        show_taskrun(store, namespace, name, follow, all_steps, steps=steps, prefix=prefix)
 
 
 @click.command("logs")
@@ -658,20 +760,58 @@ def pipelinerun_logs(
             if name is None:
                 sys.stdout.write("No PipelineRuns found")  # tkn: no newline, exit 0
                 return
-        if follow:
-            warn_if_nobody_runs_it(store, store.path.parent, "PipelineRun", namespace, name)
-        writer = Writer(sys.stdout, sys.stderr, pipeline=True, color=use_color())
-        writer.prefix = prefix
-        reader = Reader(
-            store,
-            store.path.parent,
-            namespace,
-            writer,
-            follow=follow,
-            all_steps=all_steps,
-            tasks=tasks,
-            failed_only=failed_only,
+        show_pipelinerun(
+            store, namespace, name, follow, all_steps, prefix, tasks=tasks, failed_only=failed_only
         )
-        run_reader("PipelineRun", name, reader)
         if exit_with_error:
             sys.exit(exit_status(store, "PipelineRun", namespace, name))
+
+
+_ALL_STEPS_HELP = "show all logs including init steps injected by tekton"
+
+
+@click.command("logs")
+@click.argument("names", nargs=-1, metavar="[TASK [TASKRUN]]")
+@click.option("-f", "--follow", is_flag=True, help="stream live logs")
+@click.option("-L", "--last", is_flag=True, help="show logs for last TaskRun")
+@click.option("-a", "--all", "all_steps", is_flag=True, help=_ALL_STEPS_HELP)
+@click.option("--limit", default=5, show_default=True, help="lists number of TaskRuns")
+@namespace_option
+def task_logs(
+    names: tuple[str, ...], follow: bool, last: bool, all_steps: bool, limit: int, namespace: str
+) -> None:
+    """Show Task logs: of the TaskRun named, else of the Task's newest with --last, else
+    of one chosen among its newest."""
+    with open_store() as store:
+        name = run_of(store, "Task", names, namespace, last, limit)
+        if name is not None:
+            show_taskrun(store, namespace, name, follow, all_steps)
+
+
+@click.command("logs")
+@click.argument("names", nargs=-1, metavar="[PIPELINE [PIPELINERUN]]")
+@click.option("-f", "--follow", is_flag=True, help="stream live logs")
+@click.option("-L", "--last", is_flag=True, help="show logs for last PipelineRun")
+@click.option("-a", "--all", "all_steps", is_flag=True, help=_ALL_STEPS_HELP)
+@click.option("--limit", default=5, show_default=True, help="lists number of PipelineRuns")
+@click.option(
+    "--prefix/--no-prefix",
+    default=True,
+    help="prefix each log line with the log source (task name and step name)",
+)
+@namespace_option
+def pipeline_logs(
+    names: tuple[str, ...],
+    follow: bool,
+    last: bool,
+    all_steps: bool,
+    limit: int,
+    prefix: bool,
+    namespace: str,
+) -> None:
+    """Show Pipeline logs: of the PipelineRun named, else of the Pipeline's newest with
+    --last, else of one chosen among its newest."""
+    with open_store() as store:
+        name = run_of(store, "Pipeline", names, namespace, last, limit)
+        if name is not None:
+            show_pipelinerun(store, namespace, name, follow, all_steps, prefix)

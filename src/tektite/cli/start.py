@@ -18,7 +18,13 @@ from typing import Any, TypeVar
 
 import click
 
-from tektite.cli.common import namespace_option, open_store, use_color
+from tektite.cli.common import (
+    last_pipelinerun,
+    last_taskrun,
+    namespace_option,
+    open_store,
+    use_color,
+)
 from tektite.cli.options import config_options, load_config, runtime_options
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -136,7 +142,7 @@ def task_start(name: str | None, **opts: Any) -> None:
         defaults: dict[str, Any] = {}
         params, workspaces = _inputs(spec, opts, "Task", name, bool(reuse), defaults)
         if reuse:
-            used = _last_taskrun(store, name, namespace) if opts["last"] else None
+            used = last_taskrun(store, name, namespace) if opts["last"] else None
             used = used or _get_run(store, "TaskRun", namespace, opts["use_taskrun"])
             ref_kind = ((used.get("spec") or {}).get("taskRef") or {}).get("kind", "Task")
             if ref_kind != "Task":
@@ -222,7 +228,7 @@ def pipeline_start(name: str | None, **opts: Any) -> None:
         params, workspaces = _inputs(spec, opts, "Pipeline", name, bool(reuse), defaults)
         if reuse:
             used = (
-                _last_pipelinerun(store, name, namespace)
+                last_pipelinerun(store, name, namespace)
                 if opts["last"]
                 else _get_run(store, "PipelineRun", namespace, opts["use_pipelinerun"])
             )
@@ -338,42 +344,6 @@ def _get_run(store: Any, kind: str, namespace: str, name: str) -> dict[str, Any]
         plural = "taskruns" if kind == "TaskRun" else "pipelineruns"
         raise click.ClickException(f'{plural}.tekton.dev "{name}" not found')
     return dict(run)
-
-
-def _newest(runs: list[dict[str, Any]]) -> dict[str, Any] | None:
-    """tkn's ``LastRun``: the latest ``creationTimestamp`` (the first on a tie)."""
-    latest = None
-    for r in runs:
-        if latest is None or r["metadata"].get("creationTimestamp", "") > latest["metadata"].get(
-            "creationTimestamp", ""
-        ):
-            latest = r
-    return latest
-
-
-def _last_taskrun(store: Any, task: str, namespace: str) -> dict[str, Any]:
-    runs = store.list("TaskRun", namespace, label_selector=f"tekton.dev/task={task}")
-    if not runs:
-        raise click.ClickException(
-            f"no TaskRuns related to Task {task} found in namespace {namespace}"
-        )
-    runs = [r for r in runs if ((r.get("spec") or {}).get("taskRef") or {}).get("kind") == "Task"]
-    latest = _newest(runs)
-    if latest is None:
-        raise click.ClickException(
-            f"no TaskRuns related to Task {task} found in namespace {namespace}"
-        )
-    return latest
-
-
-def _last_pipelinerun(store: Any, pipeline: str, namespace: str) -> dict[str, Any]:
-    runs = store.list("PipelineRun", namespace, label_selector=f"tekton.dev/pipeline={pipeline}")
-    latest = _newest(runs)
-    if latest is None:
-        raise click.ClickException(
-            f"no pipelineruns related to pipeline {pipeline} found in namespace {namespace}"
-        )
-    return latest
 
 
 def _reuse(run: dict[str, Any], used: dict[str, Any], prefix: str) -> None:

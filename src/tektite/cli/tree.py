@@ -77,6 +77,8 @@ VERBS: dict[tuple[str, str], tuple[str, str, str]] = {
     ),
     ("task", "start"): ("tektite.cli.start", "task_start", "Start Tasks"),
     ("pipeline", "start"): ("tektite.cli.start", "pipeline_start", "Start Pipelines"),
+    ("task", "logs"): ("tektite.cli.logs", "task_logs", "Show Task logs"),
+    ("pipeline", "logs"): ("tektite.cli.logs", "pipeline_logs", "Show Pipeline logs"),
     ("taskrun", "logs"): ("tektite.cli.logs", "taskrun_logs", "Show TaskRuns logs"),
     ("pipelinerun", "logs"): (
         "tektite.cli.logs",
