@@ -616,20 +616,24 @@ def exit_status(store: Store, kind: str, namespace: str, name: str) -> int:
     return 1 if c.get("status") == "False" else 0
 
 
-def show_taskrun(
+def show_logs(
     store: SqliteStore,
+    kind: str,
     namespace: str,
     name: str,
+    *,
     follow: bool,
     all_steps: bool,
-    *,
-    steps: tuple[str, ...] = (),
     prefix: bool = True,
+    steps: tuple[str, ...] = (),
+    tasks: tuple[str, ...] = (),
+    failed_only: bool = False,
 ) -> None:
-    """Print the logs of TaskRun ``name`` as ``tkn taskrun logs`` does."""
+    """Print the logs of the ``kind`` (TaskRun or PipelineRun) ``name`` as ``tkn
+    taskrun logs`` / ``tkn pipelinerun logs`` do."""
     if follow:
-        warn_if_nobody_runs_it(store, store.path.parent, "TaskRun", namespace, name)
-    writer = Writer(sys.stdout, sys.stderr, pipeline=False, color=use_color())
+        warn_if_nobody_runs_it(store, store.path.parent, kind, namespace, name)
+    writer = Writer(sys.stdout, sys.stderr, pipeline=kind == "PipelineRun", color=use_color())
     writer.prefix = prefix
     reader = Reader(
         store,
@@ -639,37 +643,10 @@ def show_taskrun(
         follow=follow,
         all_steps=all_steps,
         steps=steps,
-    )
-    run_reader("TaskRun", name, reader)
-
-
-def show_pipelinerun(
-    store: SqliteStore,
-    namespace: str,
-    name: str,
-    follow: bool,
-    all_steps: bool,
-    prefix: bool,
-    *,
-    tasks: tuple[str, ...] = (),
-    failed_only: bool = False,
-) -> None:
-    """Print the logs of PipelineRun ``name`` as ``tkn pipelinerun logs`` does."""
-    if follow:
-        warn_if_nobody_runs_it(store, store.path.parent, "PipelineRun", namespace, name)
-    writer = Writer(sys.stdout, sys.stderr, pipeline=True, color=use_color())
-    writer.prefix = prefix
-    reader = Reader(
-        store,
-        store.path.parent,
-        namespace,
-        writer,
-        follow=follow,
-        all_steps=all_steps,
         tasks=tasks,
         failed_only=failed_only,
     )
-    run_reader("PipelineRun", name, reader)
+    run_reader(kind, name, reader)
 
 
 @click.command("logs")
@@ -710,7 +687,16 @@ def taskrun_logs(
             name = pick_run(store, "TaskRun", namespace, last, limit)
             if name is None:
                 raise click.ClickException("No TaskRuns found")
-        show_taskrun(store, namespace, name, follow, all_steps, steps=steps, prefix=prefix)
+        show_logs(
+            store,
+            "TaskRun",
+            namespace,
+            name,
+            follow=follow,
+            all_steps=all_steps,
+            prefix=prefix,
+            steps=steps,
+        )
 
 
 @click.command("logs")
@@ -760,8 +746,16 @@ def pipelinerun_logs(
             if name is None:
                 sys.stdout.write("No PipelineRuns found")  # tkn: no newline, exit 0
                 return
-        show_pipelinerun(
-            store, namespace, name, follow, all_steps, prefix, tasks=tasks, failed_only=failed_only
+        show_logs(
+            store,
+            "PipelineRun",
+            namespace,
+            name,
+            follow=follow,
+            all_steps=all_steps,
+            prefix=prefix,
+            tasks=tasks,
+            failed_only=failed_only,
         )
         if exit_with_error:
             sys.exit(exit_status(store, "PipelineRun", namespace, name))
@@ -785,7 +779,7 @@ def task_logs(
     with open_store() as store:
         name = run_of(store, "Task", names, namespace, last, limit)
         if name is not None:
-            show_taskrun(store, namespace, name, follow, all_steps)
+            show_logs(store, "TaskRun", namespace, name, follow=follow, all_steps=all_steps)
 
 
 @click.command("logs")
@@ -814,4 +808,12 @@ def pipeline_logs(
     with open_store() as store:
         name = run_of(store, "Pipeline", names, namespace, last, limit)
         if name is not None:
-            show_pipelinerun(store, namespace, name, follow, all_steps, prefix)
+            show_logs(
+                store,
+                "PipelineRun",
+                namespace,
+                name,
+                follow=follow,
+                all_steps=all_steps,
+                prefix=prefix,
+            )
