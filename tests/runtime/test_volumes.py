@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import stat
 from pathlib import Path
@@ -15,6 +16,7 @@ from tektite.runtime.volumes import (
     materialise_volumes,
     refresh_downward,
     remove_pod_dir,
+    remove_pod_dirs,
 )
 
 
@@ -230,3 +232,24 @@ def test_host_path(tmp_path: Path, cluster: DictCluster) -> None:
             tmp_path / "pod2",
             cluster,
         )
+
+
+def test_pod_dirs_are_removed_by_rm_per_core_without_following_links(tmp_path: Path) -> None:
+    """Several Pods' directories, shared out whole among ``rm`` processes: all gone;
+    data reached through a symlink (a claim, a hostPath) is kept."""
+    kept = tmp_path / "claim"
+    kept.mkdir()
+    (kept / "data").write_text("keep me")
+    pods = []
+    for i in range(7):
+        pod_dir = tmp_path / "pods" / f"p{i}"
+        scratch = tmp_path / "scratch" / f"p{i}"
+        (scratch / "volumes" / "v").mkdir(parents=True)
+        (scratch / "volumes" / "v" / "f").write_text("x")
+        pod_dir.mkdir(parents=True)
+        (pod_dir / ".tektite").symlink_to(scratch)
+        (pod_dir / "ws").symlink_to(kept)
+        pods.append([pod_dir / ".tektite", pod_dir, scratch])
+    asyncio.run(remove_pod_dirs(pods))
+    assert not [p for pod in pods for p in pod if os.path.lexists(p)]
+    assert (kept / "data").read_text() == "keep me"

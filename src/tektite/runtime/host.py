@@ -301,12 +301,14 @@ class HostRuntime:
         # being stopped) neither interrupts it half-way nor loses its cancellation.
         await asyncio.shield(run.deletion)
 
-    async def _delete(self, key: PodKey, run: PodRun, leftovers: list[Path] | None = None) -> None:
+    async def _delete(
+        self, key: PodKey, run: PodRun, leftovers: list[list[Path]] | None = None
+    ) -> None:
         """Delete ``run``; its directories are added to ``leftovers`` instead of being
         removed when given (``close``)."""
         left = await run.delete(remove=leftovers is None)
         if leftovers is not None:
-            leftovers.extend(left)
+            leftovers.append(left)
         self._pods.pop(key, None)
         self._events.notify(key)
 
@@ -378,9 +380,9 @@ class HostRuntime:
         for orphan in self._orphans:  # claimed but never looked at: leave them be
             os.close(orphan.owner_fd)
         self._orphans = []
-        # The Pods' directories go in one `rm -rf` at the end: removing a hundred Pods'
+        # The Pods' directories go to `rm -rf` (one per core) at the end: removing a hundred Pods'
         # directories one by one from Python costs more than the rest of closing.
-        leftovers: list[Path] = []
+        leftovers: list[list[Path]] = []
         runs = list(self._pods.items())
         for key, run in runs:
             if run.deletion is None:

@@ -412,23 +412,30 @@ def refresh_downward(pod: Pod, volumes: dict[str, HostVolume], cluster: ClusterD
             _write_files(Path(host.path), files)
 
 
-async def remove_pod_dirs(pod_dirs: list[Path]) -> None:
-    """``remove_pod_dir`` of each of ``pod_dirs``, in order, by one ``rm -rf`` (which
-    removes symlinks without following them too); in Python if ``rm`` cannot run."""
-    if not pod_dirs:
+async def remove_pod_dirs(pods: list[list[Path]]) -> None:
+    """``remove_pod_dir`` of each Pod's directories, in the order given, by ``rm -rf``
+    (which removes symlinks without following them too): one process per core, each
+    with whole Pods; in Python if ``rm`` cannot run."""
+    if not pods:
         return
     import asyncio
 
+    shares = min(len(pods), os.cpu_count() or 1)
+    commands = [[str(path) for pod in pods[i::shares] for path in pod] for i in range(shares)]
     try:
-        process = await asyncio.create_subprocess_exec(
-            "rm", "-rf", "--", *map(str, pod_dirs), stdin=asyncio.subprocess.DEVNULL
-        )
-        await process.wait()
+        processes = [
+            await asyncio.create_subprocess_exec(
+                "rm", "-rf", "--", *paths, stdin=asyncio.subprocess.DEVNULL
+            )
+            for paths in commands
+        ]
+        await asyncio.gather(*(process.wait() for process in processes))
     except OSError:
         pass
-    for pod_dir in pod_dirs:
-        if os.path.lexists(pod_dir):
-            remove_pod_dir(pod_dir)
+    for pod in pods:
+        for pod_dir in pod:
+            if os.path.lexists(pod_dir):
+                remove_pod_dir(pod_dir)
 
 
 def remove_pod_dir(pod_dir: Path) -> None:
