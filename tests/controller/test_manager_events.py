@@ -99,6 +99,26 @@ def test_labels_a_pass_wrote_after_its_status_are_its_own_write(tmp_path: Path) 
     assert not own(WatchEvent("MODIFIED", other, "5"))
 
 
+def test_a_child_taskrun_queues_its_pipelinerun_only_when_that_can_move_it(
+    tmp_path: Path,
+) -> None:
+    """Its creation, a change by someone (spec, labels), its end and its deletion queue
+    a pass over its PipelineRun; a status that only says more about it while it runs
+    (Pending, Running, its steps) does not."""
+    moves = controller(tmp_path)._moves_its_pipelinerun
+    pending = {"conditions": [{"type": "Succeeded", "status": "Unknown", "reason": "Pending"}]}
+    assert moves(WatchEvent("ADDED", taskrun({}), "1"))
+    assert not moves(WatchEvent("MODIFIED", taskrun(pending, version="2"), "2"))
+    assert not moves(WatchEvent("MODIFIED", taskrun(RUNNING, version="3"), "3"))
+    assert moves(WatchEvent("MODIFIED", taskrun(RUNNING, "TaskRunCancelled", "4"), "4"))
+    assert not moves(
+        WatchEvent("MODIFIED", taskrun({**RUNNING, "podName": "p"}, "TaskRunCancelled", "5"), "5")
+    )
+    assert moves(WatchEvent("MODIFIED", taskrun(DONE, "TaskRunCancelled", "6"), "6"))
+    assert moves(WatchEvent("MODIFIED", taskrun(DONE, "TaskRunCancelled", "7"), "7"))
+    assert moves(WatchEvent("DELETED", taskrun(DONE, "TaskRunCancelled", "7"), "8"))
+
+
 class PodKeeper(ScriptedRuntime):
     """Keeps the Pods created (no process runs); ``on_create`` runs at each creation."""
 

@@ -66,6 +66,8 @@ class Controller:
         self._failures: dict[Key, int] = {}
         self._seen: dict[tuple[str, str], dict[str, Any]] = {}
         """Each TaskRun as last seen by the store watch, but its status and version."""
+        self._under_way: dict[tuple[str, str], dict[str, Any]] = {}
+        """Each child TaskRun not done yet, as last seen, but its status and version."""
         self.retention = RetentionController(
             store, runtime, clock=clock, log_root=logs_root(runtime)
         )
@@ -109,12 +111,31 @@ class Controller:
             namespace = meta.get("namespace", "")
             if kind != "TaskRun" or not self._own_status_write(event):
                 self.queue.add((kind, namespace, meta["name"]))
-            # A child TaskRun's (or child PipelineRun's: pipelines in pipelines) change is
-            # its PipelineRun's business too (Tekton's controller watches the runs owned
-            # by PipelineRuns).
+            # A child's change is its PipelineRun's business too (Tekton's controller
+            # watches the runs owned by PipelineRuns): a child PipelineRun's (pipelines in
+            # pipelines) always, a TaskRun's when it can change what the pass does.
             owner = (meta.get("labels") or {}).get(PIPELINERUN_LABEL)
-            if owner and (kind == "TaskRun" or (kind == "PipelineRun" and owner != meta["name"])):
+            if not owner:
+                continue
+            if (kind == "TaskRun" and self._moves_its_pipelinerun(event)) or (
+                kind == "PipelineRun" and owner != meta["name"]
+            ):
                 self.queue.add(("PipelineRun", namespace, owner))
+
+    def _moves_its_pipelinerun(self, event: WatchEvent) -> bool:
+        """Whether a child TaskRun's event can change what a pass over its PipelineRun
+        does: its creation or deletion, a change of anything but its status, or its
+        end. A status that only says more about a run under way (its Pod, its steps,
+        Pending or Running) changes nothing a PipelineRun reads, and such events would
+        each cost a pass over all the run's tasks."""
+        obj = event.object
+        key = _key(obj)
+        if event.type == "DELETED" or _finished(obj.get("status") or {}):
+            self._under_way.pop(key, None)
+            return True
+        rest = _without_status(obj)
+        previous, self._under_way[key] = self._under_way.get(key), rest
+        return previous != rest
 
     def _own_status_write(self, event: WatchEvent) -> bool:
         """Whether a TaskRun's event is only the status its reconciler just wrote: a
@@ -122,13 +143,11 @@ class Controller:
         events), so it is not queued. Any other change — spec, labels, annotations,
         deletion, a status written by someone else — is."""
         obj = event.object
-        meta = obj.get("metadata") or {}
-        key = (str(meta.get("namespace", "")), str(meta.get("name", "")))
+        key = _key(obj)
         if event.type == "DELETED":
             self._forget(key)
             return False
-        rest = {k: v for k, v in obj.items() if k != "status"}
-        rest["metadata"] = {k: v for k, v in meta.items() if k != "resourceVersion"}
+        rest = _without_status(obj)
         previous, self._seen[key] = self._seen.get(key), rest
         written = self.taskruns.written.get(key)
         same = previous == rest or _only_metadata_written(
@@ -229,6 +248,20 @@ def _only_metadata_written(
         return {**obj, "metadata": kept}
 
     return without_metadata(previous) == without_metadata(rest)
+
+
+def _key(obj: dict[str, Any]) -> tuple[str, str]:
+    meta = obj.get("metadata") or {}
+    return (str(meta.get("namespace", "")), str(meta.get("name", "")))
+
+
+def _without_status(obj: dict[str, Any]) -> dict[str, Any]:
+    """The object but its status and resourceVersion: what changes only when someone
+    changes the run itself."""
+    rest = {k: v for k, v in obj.items() if k != "status"}
+    meta = obj.get("metadata") or {}
+    rest["metadata"] = {k: v for k, v in meta.items() if k != "resourceVersion"}
+    return rest
 
 
 def _finished(status: dict[str, Any]) -> bool:
