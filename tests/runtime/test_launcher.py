@@ -265,13 +265,38 @@ def test_go_gate(tmp_path: Path) -> None:
             os.close(read_end)
         await process.started
         await asyncio.sleep(0.3)
-        held = not process.exited.done()
+        # Forked, but its command has not started: not running yet (the kubelet's
+        # running is after the exec).
+        held = not process.exited.done() and not process.running.done()
         os.write(write_end, b"1")
         os.close(write_end)
+        await asyncio.wait_for(process.running, 10)
         return held, await asyncio.wait_for(process.exited, 10)
 
     try:
         assert run(scenario()) == (True, 0)
+    finally:
+        spawner.close()
+
+
+def test_a_child_that_never_runs_its_command_is_reported_running_then_exited(
+    tmp_path: Path,
+) -> None:
+    """The service's ``R`` comes before its ``X`` even for a child that died before its
+    exec (a missing command): running is done before exited."""
+    spawner = Spawner()
+
+    async def scenario() -> tuple[bool, int]:
+        fd = os.open(tmp_path / "log", os.O_WRONLY | os.O_CREAT)
+        try:
+            process = spawner.spawn(spec(tmp_path, ["/no/such/command"]), fd, None)
+        finally:
+            os.close(fd)
+        code = await asyncio.wait_for(process.exited, 10)
+        return process.running.done() and process.running.exception() is None, code
+
+    try:
+        assert run(scenario()) == (True, 128)
     finally:
         spawner.close()
 

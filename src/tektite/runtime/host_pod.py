@@ -575,10 +575,11 @@ class PodRun:
                 # their entrypoint), as the kubelet shows them.
                 self._mark_running(container, self._container_id())
             else:
-                # Anything else runs once its process exists, as the kubelet reports a
-                # container running once its runtime started it: a sidecar counts as
-                # ready (and releases the steps) no earlier.
-                process.started.add_done_callback(lambda _: self._started(container))
+                # Anything else runs once its command does, as the kubelet reports a
+                # container running once its runtime started it (runc's start returns
+                # at the exec): a sidecar counts as ready, and releases the steps, no
+                # earlier than its own command runs.
+                process.running.add_done_callback(lambda _: self._started(container))
         process.exited.add_done_callback(lambda _: self._exited(container))
 
     def _started(self, container: ContainerRun) -> None:

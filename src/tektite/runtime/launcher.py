@@ -8,12 +8,15 @@ socket the runtime sends ``<request id>`` (then, for a container, a NUL and its 
 path prefix) with file descriptors attached: the spec (a
 ``marshal``-ed dict, see ``host_pod.PodRun._build_launch``, in a memfd), the log file
 for stdout and stderr, and optionally the read end of a *go* pipe. The service answers
-``S <id> <pid>`` once forked and ``X <pid> <wait status>`` when a child exits (it is
-the children's parent, so it reaps them). When the runtime closes on purpose it sends
-``K`` first, and the service kills its children's process groups and exits. When the
-runtime's end closes without it, the runtime died (``kill -9``): the containers run on,
-and the service stays until the last one has exited, recording each exit in the
-container's ``<state>.exit`` file for the runtime that restarts (``host_state``).
+``S <id> <pid>`` once forked, ``R <id>`` once the child runs the container's command (it
+exec'd it, or started the step wrapper in this interpreter; before ``X`` in any case: a
+child that died first is reported running, then exited), and ``X <pid> <wait status>``
+when a child exits (it is the children's parent, so it reaps them). When the runtime
+closes on purpose it sends ``K`` first, and the service kills its children's process
+groups and exits. When the runtime's end closes without it, the runtime died
+(``kill -9``): the containers run on, and the service stays until the last one has
+exited, recording each exit in the container's ``<state>.exit`` file for the runtime
+that restarts (``host_state``).
 A request ``D<id>`` with one descriptor (a ``marshal``-ed ``pod_dirs.DirPlan``) makes
 a Pod's directories instead, beside the runtime's event loop; the answer is ``D <id>``,
 or ``D <id> <error>``.
@@ -515,11 +518,15 @@ def _write_pid_file(state: str, cgroup: str | None) -> None:
         _write_small(state + PID_SUFFIX, f"{os.getpid()} {start} {cgroup or ''}\n")
 
 
-def _child(spec_fd: int, output_fd: int, go_fd: int | None, mask: set[int]) -> NoReturn:
+def _child(
+    spec_fd: int, output_fd: int, go_fd: int | None, running_fd: int, mask: set[int]
+) -> NoReturn:
     """Run in a freshly forked child of the service: become the container.
 
     The child starts with SIGTERM and SIGINT blocked; ``mask`` is the signal mask to
     restore once the spec says whether to keep them held (see ``_STOP_SIGNAL_NAMES``).
+    ``running_fd`` (close-on-exec) closes when the container's command starts: the
+    service then reports it running.
     """
     import marshal
 
@@ -545,6 +552,7 @@ def _child(spec_fd: int, output_fd: int, go_fd: int | None, mask: set[int]) -> N
             action, detail = launch(spec)
         except (LaunchError, OSError) as error:
             _fail(spec["error_file"], f"unable to start container process: {error}")
+        os.close(running_fd)  # no exec: the command starts here
         if action == "wrapper":
             run_wrapper_in_process(detail, spec["env"], spec["python_path"])
         code = run_place_scripts(detail, spec["env"], spec["python_path"])
@@ -575,13 +583,25 @@ def serve(fd: int) -> int:
     signals.signal(signals.SIGCHLD, lambda *_: None)
     stop_signals = {getattr(signals, name) for name in _STOP_SIGNAL_NAMES}
     children: dict[int, str] = {}  # pid -> its state path prefix ("" for none)
+    starting: dict[int, tuple[str, int]] = {}  # running pipe -> (request, pid)
     orphaned = False  # the runtime died: reap and record, then leave
+
+    def report_running(fd: int) -> None:
+        request, _ = starting.pop(fd)
+        os.close(fd)
+        if not orphaned:
+            with contextlib.suppress(OSError):
+                channel.send(f"R {request}".encode())
+
     while True:
-        watched = [wake_read] if orphaned else [channel.fileno(), wake_read]
+        watched = [wake_read] if orphaned else [channel.fileno(), wake_read, *starting]
         try:
             ready, _, _ = select.select(watched, [], [])
         except InterruptedError:
             continue
+        for fd in ready:
+            if fd in starting:
+                report_running(fd)  # end of file: exec'd (or died)
         if wake_read in ready:
             os.read(wake_read, 4096)
             while children:
@@ -592,6 +612,8 @@ def serve(fd: int) -> int:
                 if pid == 0:
                     break
                 state = children.pop(pid, "")
+                for fd in [fd for fd, (_, child) in starting.items() if child == pid]:
+                    report_running(fd)  # died before its command ran: R, then X
                 if state:
                     with contextlib.suppress(OSError):
                         _write_small(state + EXIT_SUFFIX, f"{status}\n")
@@ -638,6 +660,7 @@ def serve(fd: int) -> int:
         # A stop signal the runtime sends as soon as it learns the pid must not reach
         # the child before it knows whether to hold it (``_STOP_SIGNAL_NAMES``).
         mask = signals.pthread_sigmask(signals.SIG_BLOCK, stop_signals)
+        running_read, running_write = os.pipe()  # both close-on-exec
         pid = os.fork()
         if pid == 0:
             signals.set_wakeup_fd(-1)
@@ -645,8 +668,14 @@ def serve(fd: int) -> int:
             channel.close()
             os.close(wake_read)
             os.close(wake_write)
-            _child(fds[0], fds[1], fds[2] if len(fds) > 2 else None, set(mask))
+            os.close(running_read)
+            for other in starting:
+                os.close(other)
+            go = fds[2] if len(fds) > 2 else None
+            _child(fds[0], fds[1], go, running_write, set(mask))
         signals.pthread_sigmask(signals.SIG_SETMASK, mask)
+        os.close(running_write)
+        starting[running_read] = (request, pid)
         children[pid] = state
         for received in fds:
             os.close(received)

@@ -40,6 +40,10 @@ class LaunchedProcess:
         self.pid: int | None = None
         self.returncode: int | None = None
         self.started: asyncio.Future[int] = loop.create_future()
+        """The pid, once forked."""
+        self.running: asyncio.Future[None] = loop.create_future()
+        """Done once the container's command runs (exec'd, or the step wrapper started
+        in-process): what the kubelet reports as the container running."""
         self.exited: asyncio.Future[int] = loop.create_future()
         self._pending_signals: list[int] = []
 
@@ -65,11 +69,18 @@ class LaunchedProcess:
         for signum in pending:
             self.send_signal(signum)
 
+    def _set_running(self) -> None:
+        if not self.running.done():
+            self.running.set_result(None)
+
     def _set_exit(self, returncode: int) -> None:
         self.returncode = returncode
         if not self.started.done():
             self.started.set_exception(ProcessLookupError("the process never started"))
             self.started.exception()  # retrieved: nobody has to await it
+        if not self.running.done():
+            self.running.set_exception(ProcessLookupError("the command never ran"))
+            self.running.exception()
         if not self.exited.done():
             self.exited.set_result(returncode)
 
@@ -259,11 +270,15 @@ class Spawner:
                         made.set_result(None)
             elif kind == "S":
                 request, _, pid_text = rest.partition(" ")
-                process = self._requests.pop(request, None)
+                process = self._requests.get(request)
                 if process is not None:
                     pid = int(pid_text)
                     self._by_pid[pid] = process
                     process._set_pid(pid)
+            elif kind == "R":
+                process = self._requests.pop(rest, None)
+                if process is not None:
+                    process._set_running()
             elif kind == "X":
                 pid_text, _, status_text = rest.partition(" ")
                 found = self._by_pid.pop(int(pid_text), None)
