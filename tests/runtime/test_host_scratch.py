@@ -157,3 +157,42 @@ def test_pod_internals_on_tmpfs_user_data_on_disk(open_runtime: RuntimeFactory) 
     assert result == "ok"
     assert len(found) == 3  # the user's file on disk, Tekton's on tmpfs
     assert not target.exists() and not pod_dir_left  # both removed with the Pod
+
+
+def test_closing_moves_pods_to_the_trash_which_empties_itself(
+    open_runtime: RuntimeFactory,
+) -> None:
+    """At close a Pod's disk directory goes to ``<data_dir>/trash`` at once (out of any
+    runtime's sight) and its tmpfs part is removed; the trash empties without the
+    runtime waiting, and whatever a stopped runtime left there goes at the next start."""
+    containers = [{"name": "c", "image": "busybox", "command": ["true"]}]
+    volumes = [{"name": "src", "emptyDir": {}}]
+
+    async def scenario() -> tuple[Path, Path, Path]:
+        async with open_runtime() as runtime:
+            await runtime.create_pod(plain_pod("closing", containers, volumes=volumes))
+            await wait_for(runtime, PodKey("default", "closing"), phase_is("Succeeded"))
+            pod_dir = runtime.data_dir / "pods" / "default" / "closing"
+            scratch = Path(os.readlink(pod_dir / ".tektite"))
+        return runtime.data_dir, pod_dir, scratch
+
+    data_dir, pod_dir, scratch = run(scenario())
+    assert not pod_dir.exists() and not scratch.exists()
+
+    def emptied(trash: Path) -> bool:
+        deadline = time.monotonic() + 20
+        while trash.exists() and os.listdir(trash) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        return not trash.exists() or not os.listdir(trash)
+
+    assert emptied(data_dir / "trash")
+    left = data_dir / "trash" / "left-by-a-stopped-runtime" / "0"
+    (left / "ws").mkdir(parents=True)
+    (left / "ws" / "file").write_text("x")
+
+    async def restart() -> None:
+        async with open_runtime():  # the same data directory
+            pass
+
+    run(restart())
+    assert emptied(data_dir / "trash")

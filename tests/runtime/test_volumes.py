@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import os
 import stat
+import time
 from pathlib import Path
 from typing import Any
 
@@ -236,20 +237,35 @@ def test_host_path(tmp_path: Path, cluster: DictCluster) -> None:
 
 def test_pod_dirs_are_removed_by_rm_per_core_without_following_links(tmp_path: Path) -> None:
     """Several Pods' directories, shared out whole among ``rm`` processes: all gone;
-    data reached through a symlink (a claim, a hostPath) is kept."""
+    data reached through a symlink (a claim, a hostPath) is kept. With a trash, each
+    Pod's disk directory is moved there at once and the trash empties by itself."""
     kept = tmp_path / "claim"
     kept.mkdir()
     (kept / "data").write_text("keep me")
-    pods = []
-    for i in range(7):
-        pod_dir = tmp_path / "pods" / f"p{i}"
-        scratch = tmp_path / "scratch" / f"p{i}"
-        (scratch / "volumes" / "v").mkdir(parents=True)
-        (scratch / "volumes" / "v" / "f").write_text("x")
-        pod_dir.mkdir(parents=True)
-        (pod_dir / ".tektite").symlink_to(scratch)
-        (pod_dir / "ws").symlink_to(kept)
-        pods.append([pod_dir / ".tektite", pod_dir, scratch])
-    asyncio.run(remove_pod_dirs(pods))
-    assert not [p for pod in pods for p in pod if os.path.lexists(p)]
+
+    def pods(prefix: str) -> list[list[Path]]:
+        made = []
+        for i in range(7):
+            pod_dir = tmp_path / prefix / "pods" / f"p{i}"
+            scratch = tmp_path / prefix / "scratch" / f"p{i}"
+            (scratch / "volumes" / "v").mkdir(parents=True)
+            (scratch / "volumes" / "v" / "f").write_text("x")
+            pod_dir.mkdir(parents=True)
+            (pod_dir / ".tektite").symlink_to(scratch)
+            (pod_dir / "ws").symlink_to(kept)
+            made.append([pod_dir, scratch])
+        return made
+
+    in_place = pods("a")
+    asyncio.run(remove_pod_dirs(in_place))
+    assert not [p for pod in in_place for p in pod if os.path.lexists(p)]
+    trash = tmp_path / "b" / "trash"
+    trashed = pods("b")
+    asyncio.run(remove_pod_dirs(trashed, trash))
+    # Gone from where they were as soon as the call returns; the trash, soon after.
+    assert not [p for pod in trashed for p in pod if os.path.lexists(p)]
+    deadline = time.monotonic() + 20
+    while os.listdir(trash) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert os.listdir(trash) == []
     assert (kept / "data").read_text() == "keep me"

@@ -5,7 +5,8 @@ Each Pod gets ``<data_dir>/pods/<namespace>/<name>/`` with one directory per vol
 be on disk live there: ``host_state.scratch_root``, turned off by
 ``TEKTITE_POD_SCRATCH=disk``), and each container's output goes to
 ``<data_dir>/logs/<namespace>/<pod>/<container>.log`` (stdout and stderr interleaved
-in order), which outlives the Pod. Container images are not pulled or run, with three
+in order), which outlives the Pod. When the runtime closes, its Pods' directories move
+to ``<data_dir>/trash``, emptied without waiting. Container images are not pulled or run, with three
 exceptions:
 
 - containers of the *entrypoint image* run Tektite's step wrapper as
@@ -74,7 +75,7 @@ from tektite.runtime.pod_status import admit_pod
 from tektite.runtime.proctree import CgroupRoot
 from tektite.runtime.protocol import ClusterData, Pod, PodKey, PodRuntimeError
 from tektite.runtime.spawner import Spawner
-from tektite.runtime.volumes import remove_pod_dirs
+from tektite.runtime.volumes import empty_trash, remove_pod_dirs
 
 # Linux reads at most this much of a "#!" line (BINPRM_BUF_SIZE, 256 with the newline).
 _SHEBANG_LIMIT = 255
@@ -160,6 +161,10 @@ done
 """
 
 
+TRASH = "trash"
+"""Under the data directory: closed Pods' directories, being removed (``volumes``)."""
+
+
 class HostRuntime:
     """A ``PodRuntime`` that runs containers as host processes."""
 
@@ -208,6 +213,7 @@ class HostRuntime:
         scratch = host_state.scratch_root(data_dir)
         if scratch is not None:
             host_state.collect_scratch(scratch, data_dir / "pods")
+        empty_trash(data_dir / TRASH)  # what a runtime that was stopped left there
         if mode == mount_modes.NAMESPACE and not self._orphans:
             # (With orphans, their containers' mountpoints may look unused until they
             # are planned again: removing one would detach it under them.)
@@ -380,8 +386,10 @@ class HostRuntime:
         for orphan in self._orphans:  # claimed but never looked at: leave them be
             os.close(orphan.owner_fd)
         self._orphans = []
-        # The Pods' directories go to `rm -rf` (one per core) at the end: removing a hundred Pods'
-        # directories one by one from Python costs more than the rest of closing.
+        # The Pods' directories go at the end: their disk part moved to the trash (one
+        # rename each; it is emptied without waiting), their tmpfs part by `rm -rf`.
+        # Removing a hundred Pods' directories one by one from Python, or waiting for
+        # the disk's removals, costs more than the rest of closing.
         leftovers: list[list[Path]] = []
         runs = list(self._pods.items())
         for key, run in runs:
@@ -390,7 +398,7 @@ class HostRuntime:
                     self._delete(key, run, leftovers)
                 )
         await asyncio.gather(*(asyncio.shield(run.deletion) for _, run in runs if run.deletion))
-        await remove_pod_dirs(leftovers)
+        await remove_pod_dirs(leftovers, self.data_dir / TRASH)
         for _, run in runs:
             run.release_claim()
         self._context.spawner.close()

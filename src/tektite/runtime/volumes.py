@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import uuid
 from pathlib import Path
 from typing import Any
 
@@ -412,14 +413,26 @@ def refresh_downward(pod: Pod, volumes: dict[str, HostVolume], cluster: ClusterD
             _write_files(Path(host.path), files)
 
 
-async def remove_pod_dirs(pods: list[list[Path]]) -> None:
-    """``remove_pod_dir`` of each Pod's directories, in the order given, by ``rm -rf``
-    (which removes symlinks without following them too): one process per core, each
-    with whole Pods; in Python if ``rm`` cannot run."""
+async def remove_pod_dirs(pods: list[list[Path]], trash: Path | None = None) -> None:
+    """``remove_pod_dir`` of each Pod's directories, in the order given.
+
+    With ``trash`` (a directory on the same disk as the Pods' directories), each Pod's
+    first directory is moved into it: one rename instead of a removal per file, and
+    out of every runtime's sight at once (its ``.tektite`` link goes with it). The
+    trash is then emptied by ``empty_trash``, which does not wait. The rest (tmpfs
+    scratch, or a directory that could not be moved) goes by ``rm -rf``, which removes
+    symlinks without following them too: one process per core, each with whole Pods;
+    in Python if ``rm`` cannot run."""
     if not pods:
         return
     import asyncio
 
+    if trash is not None:
+        batch = trash / f"{os.getpid()}-{uuid.uuid4().hex[:8]}"
+        pods = [_moved(pod, batch, i) for i, pod in enumerate(pods)]
+        if batch.exists():
+            empty_trash(trash)
+    pods = [pod for pod in pods if pod]
     shares = min(len(pods), os.cpu_count() or 1)
     commands = [[str(path) for pod in pods[i::shares] for path in pod] for i in range(shares)]
     try:
@@ -428,6 +441,7 @@ async def remove_pod_dirs(pods: list[list[Path]]) -> None:
                 "rm", "-rf", "--", *paths, stdin=asyncio.subprocess.DEVNULL
             )
             for paths in commands
+            if paths
         ]
         await asyncio.gather(*(process.wait() for process in processes))
     except OSError:
@@ -436,6 +450,35 @@ async def remove_pod_dirs(pods: list[list[Path]]) -> None:
         for pod_dir in pod:
             if os.path.lexists(pod_dir):
                 remove_pod_dir(pod_dir)
+
+
+def _moved(pod: list[Path], batch: Path, index: int) -> list[Path]:
+    """``pod`` without its first directory once that is moved into ``batch``."""
+    try:
+        batch.mkdir(parents=True, exist_ok=True)
+        os.rename(pod[0], batch / str(index))
+    except OSError:
+        return pod  # another disk, or gone: removed in place
+    return pod[1:]
+
+
+def empty_trash(trash: Path) -> None:
+    """Remove what ``trash`` holds by an ``rm -rf`` that finishes on its own, detached
+    from this process (started through ``sh``, which is reaped at once, so that no
+    zombie and no child is left to wait for)."""
+    try:
+        entries = [str(trash / name) for name in os.listdir(trash)]
+    except OSError:
+        return
+    if not entries:
+        return
+    script = 'rm -rf -- "$@" >/dev/null 2>&1 </dev/null &'
+    try:
+        pid = os.posix_spawn("/bin/sh", ["sh", "-c", script, "sh", *entries], os.environ)
+        os.waitpid(pid, 0)
+    except OSError:
+        for entry in entries:
+            shutil.rmtree(entry, ignore_errors=True)
 
 
 def remove_pod_dir(pod_dir: Path) -> None:
