@@ -163,7 +163,7 @@ def test_closing_moves_pods_to_the_trash_which_empties_itself(
     open_runtime: RuntimeFactory,
 ) -> None:
     """At close a Pod's disk directory goes to ``<data_dir>/trash`` at once (out of any
-    runtime's sight) and its tmpfs part is removed; the trash empties without the
+    runtime's sight), its tmpfs part to a trash on tmpfs; the trashes empty without the
     runtime waiting, and whatever a stopped runtime left there goes at the next start."""
     containers = [{"name": "c", "image": "busybox", "command": ["true"]}]
     volumes = [{"name": "src", "emptyDir": {}}]
@@ -185,7 +185,8 @@ def test_closing_moves_pods_to_the_trash_which_empties_itself(
             time.sleep(0.05)
         return not trash.exists() or not os.listdir(trash)
 
-    assert emptied(data_dir / "trash")
+    # The scratch (tmpfs) has its own trash, beside the data directories' roots.
+    assert emptied(data_dir / "trash") and emptied(scratch.parents[2] / "trash")
     left = data_dir / "trash" / "left-by-a-stopped-runtime" / "0"
     (left / "ws").mkdir(parents=True)
     (left / "ws" / "file").write_text("x")

@@ -238,7 +238,7 @@ def test_host_path(tmp_path: Path, cluster: DictCluster) -> None:
 def test_pod_dirs_are_removed_by_rm_per_core_without_following_links(tmp_path: Path) -> None:
     """Several Pods' directories, shared out whole among ``rm`` processes: all gone;
     data reached through a symlink (a claim, a hostPath) is kept. With a trash, each
-    Pod's disk directory is moved there at once and the trash empties by itself."""
+    Pod's directories are moved there at once and the trash empties by itself."""
     kept = tmp_path / "claim"
     kept.mkdir()
     (kept / "data").write_text("keep me")
@@ -259,13 +259,14 @@ def test_pod_dirs_are_removed_by_rm_per_core_without_following_links(tmp_path: P
     in_place = pods("a")
     asyncio.run(remove_pod_dirs(in_place))
     assert not [p for pod in in_place for p in pod if os.path.lexists(p)]
-    trash = tmp_path / "b" / "trash"
+    # A trash for each directory of a Pod; the scratch one on the scratch's filesystem.
+    trash = [tmp_path / "b" / "trash", tmp_path / "b" / "scratch-trash"]
     trashed = pods("b")
     asyncio.run(remove_pod_dirs(trashed, trash))
     # Gone from where they were as soon as the call returns; the trash, soon after.
     assert not [p for pod in trashed for p in pod if os.path.lexists(p)]
     deadline = time.monotonic() + 20
-    while os.listdir(trash) and time.monotonic() < deadline:
+    while any(os.listdir(t) for t in trash) and time.monotonic() < deadline:
         time.sleep(0.05)
-    assert os.listdir(trash) == []
+    assert [os.listdir(t) for t in trash] == [[], []]
     assert (kept / "data").read_text() == "keep me"

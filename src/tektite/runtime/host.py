@@ -6,8 +6,8 @@ be on disk live there: ``host_state.scratch_root``, turned off by
 ``TEKTITE_POD_SCRATCH=disk``), and each container's output goes to
 ``<data_dir>/logs/<namespace>/<pod>/<container>.log`` (stdout and stderr interleaved
 in order), which outlives the Pod. When the runtime closes, its Pods' directories move
-to ``<data_dir>/trash``, emptied without waiting. Container images are not pulled or run, with three
-exceptions:
+to a ``trash`` directory on their filesystem, emptied without waiting. Container
+images are not pulled or run, with three exceptions:
 
 - containers of the *entrypoint image* run Tektite's step wrapper as
   ``/ko-app/entrypoint``: the runtime installs a small shim executable at
@@ -162,7 +162,8 @@ done
 
 
 TRASH = "trash"
-"""Under the data directory: closed Pods' directories, being removed (``volumes``)."""
+"""Under the data directory (and beside the scratch roots): closed Pods' directories,
+being removed (``volumes.remove_pod_dirs``)."""
 
 
 class HostRuntime:
@@ -213,7 +214,9 @@ class HostRuntime:
         scratch = host_state.scratch_root(data_dir)
         if scratch is not None:
             host_state.collect_scratch(scratch, data_dir / "pods")
-        empty_trash(data_dir / TRASH)  # what a runtime that was stopped left there
+        for trash in self._trash(data_dir, scratch):
+            if trash is not None:
+                empty_trash(trash)  # what a runtime that was stopped left there
         if mode == mount_modes.NAMESPACE and not self._orphans:
             # (With orphans, their containers' mountpoints may look unused until they
             # are planned again: removing one would detach it under them.)
@@ -381,15 +384,22 @@ class HostRuntime:
         found = run.find(container)
         return found is None or found.record.terminated is not None
 
+    @staticmethod
+    def _trash(data_dir: Path, scratch: Path | None) -> list[Path | None]:
+        """Where a closing runtime moves a Pod's directories (its directory on disk,
+        then its scratch: see ``remove_pod_dirs``): a trash on each filesystem. The
+        scratch's is beside the data directories' scratch roots, where no sweep of
+        them looks."""
+        return [data_dir / TRASH, None if scratch is None else scratch.parent / TRASH]
+
     async def close(self) -> None:
         """Kill every running Pod and release the runtime's cgroups."""
         for orphan in self._orphans:  # claimed but never looked at: leave them be
             os.close(orphan.owner_fd)
         self._orphans = []
-        # The Pods' directories go at the end: their disk part moved to the trash (one
-        # rename each; it is emptied without waiting), their tmpfs part by `rm -rf`.
-        # Removing a hundred Pods' directories one by one from Python, or waiting for
-        # the disk's removals, costs more than the rest of closing.
+        # The Pods' directories go at the end, each moved to a trash on its filesystem
+        # (one rename; the trash is emptied without waiting): removing a hundred Pods'
+        # directories, in Python or even by `rm`, costs more than the rest of closing.
         leftovers: list[list[Path]] = []
         runs = list(self._pods.items())
         for key, run in runs:
@@ -398,7 +408,7 @@ class HostRuntime:
                     self._delete(key, run, leftovers)
                 )
         await asyncio.gather(*(asyncio.shield(run.deletion) for _, run in runs if run.deletion))
-        await remove_pod_dirs(leftovers, self.data_dir / TRASH)
+        await remove_pod_dirs(leftovers, self._trash(self.data_dir, self._context.scratch))
         for _, run in runs:
             run.release_claim()
         self._context.spawner.close()

@@ -30,6 +30,7 @@ from __future__ import annotations
 import os
 import shutil
 import uuid
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -413,25 +414,28 @@ def refresh_downward(pod: Pod, volumes: dict[str, HostVolume], cluster: ClusterD
             _write_files(Path(host.path), files)
 
 
-async def remove_pod_dirs(pods: list[list[Path]], trash: Path | None = None) -> None:
+async def remove_pod_dirs(pods: list[list[Path]], trash: Sequence[Path | None] = ()) -> None:
     """``remove_pod_dir`` of each Pod's directories, in the order given.
 
-    With ``trash`` (a directory on the same disk as the Pods' directories), each Pod's
-    first directory is moved into it: one rename instead of a removal per file, and
-    out of every runtime's sight at once (its ``.tektite`` link goes with it). The
-    trash is then emptied by ``empty_trash``, which does not wait. The rest (tmpfs
-    scratch, or a directory that could not be moved) goes by ``rm -rf``, which removes
-    symlinks without following them too: one process per core, each with whole Pods;
-    in Python if ``rm`` cannot run."""
+    ``trash`` says, for the n-th directory of every Pod, where to move it instead (a
+    directory on the same filesystem; None: remove it here): one rename instead of a
+    removal per file, and out of every runtime's sight at once (a Pod's first
+    directory takes its ``.tektite`` link along). Each trash is then emptied by
+    ``empty_trash``, which does not wait. What is not moved (no trash, or the rename
+    failed) goes by ``rm -rf``, which removes symlinks without following them too: one
+    process per core, each with whole Pods; in Python if ``rm`` cannot run."""
     if not pods:
         return
     import asyncio
 
-    if trash is not None:
-        batch = trash / f"{os.getpid()}-{uuid.uuid4().hex[:8]}"
-        pods = [_moved(pod, batch, i) for i, pod in enumerate(pods)]
-        if batch.exists():
-            empty_trash(trash)
+    batch = f"{os.getpid()}-{uuid.uuid4().hex[:8]}"
+    pods = [
+        [path for n, path in enumerate(pod) if not _moved(path, trash, n, batch, i)]
+        for i, pod in enumerate(pods)
+    ]
+    for place in trash:
+        if place is not None and (place / batch).exists():
+            empty_trash(place)
     pods = [pod for pod in pods if pod]
     shares = min(len(pods), os.cpu_count() or 1)
     commands = [[str(path) for pod in pods[i::shares] for path in pod] for i in range(shares)]
@@ -452,14 +456,18 @@ async def remove_pod_dirs(pods: list[list[Path]], trash: Path | None = None) -> 
                 remove_pod_dir(pod_dir)
 
 
-def _moved(pod: list[Path], batch: Path, index: int) -> list[Path]:
-    """``pod`` without its first directory once that is moved into ``batch``."""
+def _moved(path: Path, trash: Sequence[Path | None], n: int, batch: str, pod: int) -> bool:
+    """Whether ``path`` (the ``n``-th directory of Pod number ``pod``) was moved into
+    its trash, under ``batch``."""
+    place = trash[n] if n < len(trash) else None
+    if place is None:
+        return False
     try:
-        batch.mkdir(parents=True, exist_ok=True)
-        os.rename(pod[0], batch / str(index))
+        (place / batch).mkdir(parents=True, exist_ok=True)
+        os.rename(path, place / batch / f"{pod}-{n}")
     except OSError:
-        return pod  # another disk, or gone: removed in place
-    return pod[1:]
+        return False  # another filesystem, or gone: removed in place
+    return True
 
 
 def empty_trash(trash: Path) -> None:
