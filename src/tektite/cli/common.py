@@ -135,3 +135,40 @@ def last_pipelinerun(store: Store, pipeline: str, namespace: str) -> dict[str, A
     if latest is None:
         raise fail(f"no pipelineruns related to pipeline {pipeline} found in namespace {namespace}")
     return latest
+
+
+def load_yaml_file(path: str) -> Any:
+    """tkn's ``file.LoadFileContent`` of a ``.yaml``/``.yml`` file (a local path, or an
+    ``http`` URL) and its YAML, one document; errors carry tkn's messages."""
+    from tektite.api.errors import go_quote
+    from tektite.api.yamlio import YamlLoadError, load_documents
+
+    if not path.endswith((".yaml", ".yml")):
+        raise fail(
+            f"invalid file format for {path}: .yaml or .yml file extension and format required"
+        )
+    try:
+        if path.startswith("http"):
+            import urllib.error
+            import urllib.request
+
+            try:
+                with urllib.request.urlopen(path, timeout=30) as response:
+                    content = response.read()
+            except urllib.error.HTTPError as e:
+                if e.code == 404:
+                    raise fail("url specified returned a 404: not found") from None
+                raise fail(f"Get {go_quote(path)}: {e}") from None
+            except urllib.error.URLError as e:
+                raise fail(f"Get {go_quote(path)}: {e.reason}") from None
+        else:
+            with open(path, "rb") as handle:
+                content = handle.read()
+        docs = load_documents(content, path)
+    except OSError as e:
+        raise fail(f"open {path}: {(e.strerror or str(e)).lower()}") from None
+    except YamlLoadError as e:
+        raise fail(str(e)) from None
+    if len(docs) != 1:
+        raise fail(f"{path}: expected one YAML document, found {len(docs)}")
+    return docs[0].obj

@@ -48,7 +48,7 @@ _COLORS = (36, 33, 35, 32, 34, 91, 96, 93)
     "--workspace",
     "workspaces",
     multiple=True,
-    metavar="name=W,emptyDir=|claimName=C|config=CM|secret=S[,subPath=P]",
+    metavar="name=W,emptyDir=|claimName=C|config=CM|secret=S|volumeClaimTemplateFile=F",
     help="Bind a workspace of the run(s), in tkn's syntax.",
 )
 @click.option("-n", "--namespace", default="default", show_default=True)
@@ -188,47 +188,19 @@ def _apply_params(run: dict[str, Any], params: tuple[str, ...]) -> None:
 
 
 def _apply_workspaces(run: dict[str, Any], workspaces: tuple[str, ...]) -> None:
+    """The ``-w`` values (tkn's syntax) merged into the run's workspace bindings."""
+    from tektite.cli import workspace_flag
+    from tektite.cli.common import load_yaml_file
+
     if not workspaces:
         return
     spec = run.setdefault("spec", {})
-    current = spec.setdefault("workspaces", [])
-    for w in workspaces:
-        binding = parse_workspace(w)
-        current[:] = [x for x in current if x.get("name") != binding["name"]]
-        current.append(binding)
-
-
-def parse_workspace(text: str) -> dict[str, Any]:
-    """A workspace binding from tkn's ``-w name=ws,emptyDir=`` syntax."""
-    fields: dict[str, str] = {}
-    for part in text.split(","):
-        key, sep, value = part.partition("=")
-        if not sep:
-            raise click.BadParameter(f"expected key=value in {text!r}", param_hint="-w")
-        fields[key.strip()] = value.strip()
-    name = fields.pop("name", "")
-    if not name:
-        raise click.BadParameter(f"missing name= in {text!r}", param_hint="-w")
-    binding: dict[str, Any] = {"name": name}
-    if "subPath" in fields:
-        binding["subPath"] = fields.pop("subPath")
-    if "emptyDir" in fields:
-        medium = fields.pop("emptyDir")
-        binding["emptyDir"] = {"medium": medium} if medium else {}
-    elif "claimName" in fields:
-        binding["persistentVolumeClaim"] = {"claimName": fields.pop("claimName")}
-    elif "config" in fields:
-        binding["configMap"] = {"name": fields.pop("config")}
-    elif "secret" in fields:
-        binding["secret"] = {"secretName": fields.pop("secret")}
-    else:
-        raise click.BadParameter(
-            f"{text!r} names no volume: use emptyDir=, claimName=, config= or secret=",
-            param_hint="-w",
+    try:
+        spec["workspaces"] = workspace_flag.merge(
+            list(spec.get("workspaces") or ()), workspaces, load_yaml_file
         )
-    if fields:
-        raise click.BadParameter(f"unknown keys {sorted(fields)} in {text!r}", param_hint="-w")
-    return binding
+    except workspace_flag.WorkspaceFlagError as e:
+        raise click.ClickException(str(e)) from None
 
 
 # -- logs -----------------------------------------------------------------------------------

@@ -21,6 +21,7 @@ import click
 from tektite.cli.common import (
     last_pipelinerun,
     last_taskrun,
+    load_yaml_file,
     namespace_option,
     open_store,
     use_color,
@@ -317,22 +318,10 @@ def _from_file(path: str, kind: str, config: Any) -> dict[str, Any]:
 
 
 def _pod_template(path: str) -> dict[str, Any]:
-    from tektite.api.yamlio import YamlLoadError, load_documents
-
-    if not path.endswith((".yaml", ".yml")):
-        raise click.ClickException(
-            f"invalid file format for {path}: .yaml or .yml file extension and format required"
-        )
-    try:
-        with open(path, "rb") as handle:
-            docs = load_documents(handle.read(), path)
-    except OSError as e:
-        raise click.ClickException(f"open {path}: {e.strerror}") from None
-    except YamlLoadError as e:
-        raise click.ClickException(str(e)) from None
-    if len(docs) != 1 or not isinstance(docs[0].obj, dict):
+    template = load_yaml_file(path)
+    if not isinstance(template, dict):
         raise click.ClickException(f"{path}: expected one PodTemplate mapping")
-    return dict(docs[0].obj)
+    return dict(template)
 
 
 # -- reusing a run ----------------------------------------------------------------------------
@@ -553,23 +542,16 @@ def _merge_params(
 
 
 def _merge_workspaces(run_spec: dict[str, Any], workspaces: list[str]) -> None:
-    """tkn's ``workspaces.Merge`` with the ``-w`` parser ``tektite run`` uses."""
-    from tektite.cli.run import parse_workspace
+    """tkn's ``workspaces.Merge`` of the ``-w`` values into the run's bindings."""
+    from tektite.cli import workspace_flag
 
     if not workspaces:
         return
-    parsed = {}
-    for w in workspaces:
-        try:
-            binding = parse_workspace(w)
-        except click.BadParameter as e:
-            raise click.ClickException(
-                f"invalid input format for workspace : {w} ({e.message})"
-            ) from None
-        parsed[binding["name"]] = binding
-    current = [parsed.pop(ws.get("name", ""), ws) for ws in run_spec.get("workspaces") or ()]
-    current.extend(parsed.values())
-    run_spec["workspaces"] = current
+    current = list(run_spec.get("workspaces") or ())
+    try:
+        run_spec["workspaces"] = workspace_flag.merge(current, workspaces, load_yaml_file)
+    except workspace_flag.WorkspaceFlagError as e:
+        raise click.ClickException(str(e)) from None
 
 
 def _merge_task_serviceaccounts(run_spec: dict[str, Any], values: tuple[str, ...]) -> None:
