@@ -62,7 +62,10 @@ def controller(tmp_path: Path, runtime: Any = None) -> Controller:
 def test_own_status_write_is_not_queued_other_changes_are(tmp_path: Path) -> None:
     ctl = controller(tmp_path)
     key = ("default", "tr")
-    own = ctl._own_status_write
+
+    def own(event: WatchEvent) -> bool:
+        return ctl._taskrun_change(event).own_write
+
     assert not own(WatchEvent("ADDED", taskrun({}), "1"))  # first sight: reconciled
     ctl.taskruns.written[key] = RUNNING
     assert own(WatchEvent("MODIFIED", taskrun(RUNNING, version="2"), "2"))
@@ -83,7 +86,10 @@ def test_labels_a_pass_wrote_after_its_status_are_its_own_write(tmp_path: Path) 
     neither event needs a pass. Labels written by someone else do."""
     ctl = controller(tmp_path)
     key = ("default", "tr")
-    own = ctl._own_status_write
+
+    def own(event: WatchEvent) -> bool:
+        return ctl._taskrun_change(event).own_write
+
     assert not own(WatchEvent("ADDED", taskrun({}), "1"))
     ctl.taskruns.written[key] = RUNNING
     assert own(WatchEvent("MODIFIED", taskrun(RUNNING, version="2"), "2"))
@@ -105,7 +111,11 @@ def test_a_child_taskrun_queues_its_pipelinerun_only_when_that_can_move_it(
     """Its creation, a change by someone (spec, labels), its end and its deletion queue
     a pass over its PipelineRun; a status that only says more about it while it runs
     (Pending, Running, its steps) does not."""
-    moves = controller(tmp_path)._moves_its_pipelinerun
+    ctl = controller(tmp_path)
+
+    def moves(event: WatchEvent) -> bool:
+        return ctl._taskrun_change(event).moves_pipelinerun
+
     pending = {"conditions": [{"type": "Succeeded", "status": "Unknown", "reason": "Pending"}]}
     assert moves(WatchEvent("ADDED", taskrun({}), "1"))
     assert not moves(WatchEvent("MODIFIED", taskrun(pending, version="2"), "2"))
@@ -152,7 +162,7 @@ def first_pass(
     store.create(task)
     new = {k: v for k, v in taskrun({}).items() if k != "status"}
     created = store.create({**new, "metadata": {"name": "tr", "namespace": "default"}})
-    assert not ctl._own_status_write(WatchEvent("ADDED", created, "1"))
+    assert not ctl._taskrun_change(WatchEvent("ADDED", created, "1")).own_write
     since = store.resource_version()
     asyncio.run(ctl.taskruns.reconcile("default", "tr"))
     return ctl, store.events_since(since)
@@ -166,7 +176,7 @@ def test_the_first_pass_writes_status_and_labels_as_one_change(tmp_path: Path) -
     assert event.object["metadata"]["labels"]["tekton.dev/task"] == "t"
     assert event.object["status"]["podName"] == "tr-pod"
     assert event.object["status"]["conditions"][0]["reason"] == "Running"
-    assert ctl._own_status_write(event)
+    assert ctl._taskrun_change(event).own_write
 
 
 def test_a_write_by_another_during_the_first_pass_is_kept(tmp_path: Path) -> None:

@@ -8,7 +8,7 @@ import contextlib
 import logging
 from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from tektite.api.config import Config
 from tektite.controller.queue import WorkQueue
@@ -42,6 +42,21 @@ def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
+class TaskRunChange(NamedTuple):
+    """What one watch event of a TaskRun calls for."""
+
+    own_write: bool
+    """Only the status (and ``syncMetadata``'s labels) its reconciler just wrote: a pass
+    over it would find what that pass left (changes of its Pod have their own events),
+    so none is queued. Any other change (spec, labels, annotations, deletion, a status
+    written by someone else) needs one."""
+    moves_pipelinerun: bool
+    """It can change what a pass over its PipelineRun does: its creation or deletion, a
+    change of anything but its status, or its end. A status that only says more about
+    a run under way (its Pod, its steps, Pending or Running) changes nothing a
+    PipelineRun reads, and such events would each cost a pass over all its tasks."""
+
+
 class Controller:
     """Runs the reconcilers until cancelled."""
 
@@ -66,8 +81,6 @@ class Controller:
         self._failures: dict[Key, int] = {}
         self._seen: dict[tuple[str, str], dict[str, Any]] = {}
         """Each TaskRun as last seen by the store watch, but its status and version."""
-        self._under_way: dict[tuple[str, str], dict[str, Any]] = {}
-        """Each child TaskRun not done yet, as last seen, but its status and version."""
         self.retention = RetentionController(
             store, runtime, clock=clock, log_root=logs_root(runtime)
         )
@@ -109,44 +122,29 @@ class Controller:
             kind = event.object.get("kind", "")
             meta = event.object.get("metadata", {})
             namespace = meta.get("namespace", "")
-            if kind != "TaskRun" or not self._own_status_write(event):
-                self.queue.add((kind, namespace, meta["name"]))
             # A child's change is its PipelineRun's business too (Tekton's controller
             # watches the runs owned by PipelineRuns): a child PipelineRun's (pipelines in
             # pipelines) always, a TaskRun's when it can change what the pass does.
             owner = (meta.get("labels") or {}).get(PIPELINERUN_LABEL)
-            if not owner:
+            if kind == "TaskRun":
+                change = self._taskrun_change(event)
+                if not change.own_write:
+                    self.queue.add((kind, namespace, meta["name"]))
+                if owner and change.moves_pipelinerun:
+                    self.queue.add(("PipelineRun", namespace, owner))
                 continue
-            if (kind == "TaskRun" and self._moves_its_pipelinerun(event)) or (
-                kind == "PipelineRun" and owner != meta["name"]
-            ):
+            self.queue.add((kind, namespace, meta["name"]))
+            if owner and owner != meta["name"]:
                 self.queue.add(("PipelineRun", namespace, owner))
 
-    def _moves_its_pipelinerun(self, event: WatchEvent) -> bool:
-        """Whether a child TaskRun's event can change what a pass over its PipelineRun
-        does: its creation or deletion, a change of anything but its status, or its
-        end. A status that only says more about a run under way (its Pod, its steps,
-        Pending or Running) changes nothing a PipelineRun reads, and such events would
-        each cost a pass over all the run's tasks."""
-        obj = event.object
-        key = _key(obj)
-        if event.type == "DELETED" or _finished(obj.get("status") or {}):
-            self._under_way.pop(key, None)
-            return True
-        rest = _without_status(obj)
-        previous, self._under_way[key] = self._under_way.get(key), rest
-        return previous != rest
-
-    def _own_status_write(self, event: WatchEvent) -> bool:
-        """Whether a TaskRun's event is only the status its reconciler just wrote: a
-        pass over it would find what that pass left (changes of its Pod have their own
-        events), so it is not queued. Any other change — spec, labels, annotations,
-        deletion, a status written by someone else — is."""
+    def _taskrun_change(self, event: WatchEvent) -> TaskRunChange:
+        """What a TaskRun's event calls for (see ``TaskRunChange``), from the TaskRun as
+        last seen, but its status and version."""
         obj = event.object
         key = _key(obj)
         if event.type == "DELETED":
             self._forget(key)
-            return False
+            return TaskRunChange(own_write=False, moves_pipelinerun=True)
         rest = _without_status(obj)
         previous, self._seen[key] = self._seen.get(key), rest
         written = self.taskruns.written.get(key)
@@ -158,7 +156,8 @@ class Controller:
             # Done: forget it (a later event is simply reconciled), so that a daemon
             # does not keep every TaskRun it ever ran.
             self._forget(key)
-        return own
+        ended = _finished(obj.get("status") or {})
+        return TaskRunChange(own_write=own, moves_pipelinerun=ended or previous != rest)
 
     def _forget(self, key: tuple[str, str]) -> None:
         self._seen.pop(key, None)
