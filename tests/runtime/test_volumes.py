@@ -235,9 +235,9 @@ def test_host_path(tmp_path: Path, cluster: DictCluster) -> None:
         )
 
 
-def test_pod_dirs_are_removed_by_rm_per_core_without_following_links(tmp_path: Path) -> None:
-    """Several Pods' directories, shared out whole among ``rm`` processes: all gone;
-    data reached through a symlink (a claim, a hostPath) is kept. With a trash, each
+def test_pod_dirs_are_removed_without_following_links(tmp_path: Path) -> None:
+    """Several Pods' directories, removed in place: all gone; data reached through a
+    symlink (a claim, a hostPath) is kept. With a trash, each
     Pod's directories are moved there at once and the trash empties by itself."""
     kept = tmp_path / "claim"
     kept.mkdir()

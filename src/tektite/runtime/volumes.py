@@ -422,49 +422,54 @@ async def remove_pod_dirs(pods: list[list[Path]], trash: Sequence[Path | None] =
     removal per file, and out of every runtime's sight at once (a Pod's first
     directory takes its ``.tektite`` link along). Each trash is then emptied by
     ``empty_trash``, which does not wait. What is not moved (no trash, or the rename
-    failed) goes by ``rm -rf``, which removes symlinks without following them too: one
-    process per core, each with whole Pods; in Python if ``rm`` cannot run."""
+    failed) goes by one ``rm -rf``, which removes symlinks without following them too;
+    in Python if ``rm`` cannot run."""
     if not pods:
         return
     import asyncio
 
     batch = f"{os.getpid()}-{uuid.uuid4().hex[:8]}"
-    pods = [
-        [path for n, path in enumerate(pod) if not _moved(path, trash, n, batch, i)]
+    batches = [_batch_dir(place, batch) for place in trash]
+    left = [
+        path
         for i, pod in enumerate(pods)
+        for n, path in enumerate(pod)
+        if not _moved(path, batches[n] if n < len(batches) else None, f"{i}-{n}")
     ]
-    for place in trash:
-        if place is not None and (place / batch).exists():
+    for place, made in zip(trash, batches, strict=True):
+        if place is not None and made is not None:
             empty_trash(place)
-    pods = [pod for pod in pods if pod]
-    shares = min(len(pods), os.cpu_count() or 1)
-    commands = [[str(path) for pod in pods[i::shares] for path in pod] for i in range(shares)]
+    if not left:
+        return
     try:
-        processes = [
-            await asyncio.create_subprocess_exec(
-                "rm", "-rf", "--", *paths, stdin=asyncio.subprocess.DEVNULL
-            )
-            for paths in commands
-            if paths
-        ]
-        await asyncio.gather(*(process.wait() for process in processes))
+        process = await asyncio.create_subprocess_exec(
+            "rm", "-rf", "--", *map(str, left), stdin=asyncio.subprocess.DEVNULL
+        )
+        await process.wait()
     except OSError:
         pass
-    for pod in pods:
-        for pod_dir in pod:
-            if os.path.lexists(pod_dir):
-                remove_pod_dir(pod_dir)
+    for pod_dir in left:
+        if os.path.lexists(pod_dir):
+            remove_pod_dir(pod_dir)
 
 
-def _moved(path: Path, trash: Sequence[Path | None], n: int, batch: str, pod: int) -> bool:
-    """Whether ``path`` (the ``n``-th directory of Pod number ``pod``) was moved into
-    its trash, under ``batch``."""
-    place = trash[n] if n < len(trash) else None
-    if place is None:
+def _batch_dir(trash: Path | None, batch: str) -> Path | None:
+    """This removal's directory in ``trash`` (None: no trash, or it cannot be made)."""
+    if trash is None:
+        return None
+    try:
+        (trash / batch).mkdir(parents=True)
+    except OSError:
+        return None
+    return trash / batch
+
+
+def _moved(path: Path, batch: Path | None, name: str) -> bool:
+    """Whether ``path`` was moved into ``batch`` as ``name``."""
+    if batch is None:
         return False
     try:
-        (place / batch).mkdir(parents=True, exist_ok=True)
-        os.rename(path, place / batch / f"{pod}-{n}")
+        os.rename(path, batch / name)
     except OSError:
         return False  # another filesystem, or gone: removed in place
     return True
