@@ -190,17 +190,11 @@ def _apply_params(run: dict[str, Any], params: tuple[str, ...]) -> None:
 def _apply_workspaces(run: dict[str, Any], workspaces: tuple[str, ...]) -> None:
     """The ``-w`` values (tkn's syntax) merged into the run's workspace bindings."""
     from tektite.cli import workspace_flag
-    from tektite.cli.common import load_yaml_file
 
     if not workspaces:
         return
     spec = run.setdefault("spec", {})
-    try:
-        spec["workspaces"] = workspace_flag.merge(
-            list(spec.get("workspaces") or ()), workspaces, load_yaml_file
-        )
-    except workspace_flag.WorkspaceFlagError as e:
-        raise click.ClickException(str(e)) from None
+    spec["workspaces"] = workspace_flag.merge(list(spec.get("workspaces") or ()), workspaces)
 
 
 # -- logs -----------------------------------------------------------------------------------

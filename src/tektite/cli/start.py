@@ -547,11 +547,9 @@ def _merge_workspaces(run_spec: dict[str, Any], workspaces: list[str]) -> None:
 
     if not workspaces:
         return
-    current = list(run_spec.get("workspaces") or ())
-    try:
-        run_spec["workspaces"] = workspace_flag.merge(current, workspaces, load_yaml_file)
-    except workspace_flag.WorkspaceFlagError as e:
-        raise click.ClickException(str(e)) from None
+    run_spec["workspaces"] = workspace_flag.merge(
+        list(run_spec.get("workspaces") or ()), workspaces
+    )
 
 
 def _merge_task_serviceaccounts(run_spec: dict[str, Any], values: tuple[str, ...]) -> None:

@@ -9,18 +9,22 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import Any
 
+import click
+
+from tektite.cli.common import load_yaml_file
+
 INVALID = "invalid input format for workspace : "
 _MEDIUMS = ("", "Memory", "HugePages")
 
 
-class WorkspaceFlagError(Exception):
-    """A ``-w`` value tkn refuses (the message is tkn's)."""
+class WorkspaceFlagError(click.ClickException):
+    """A ``-w`` value tkn refuses (the message is tkn's; click prints ``Error: …``)."""
 
 
 def merge(
     bindings: list[dict[str, Any]],
     values: Iterable[str],
-    read_yaml: Callable[[str], Any],
+    read_yaml: Callable[[str], Any] = load_yaml_file,
 ) -> list[dict[str, Any]]:
     """tkn's ``workspaces.Merge``: each ``-w`` replaces the binding of its name, the
     others are added (in the order given; tkn's order there is a Go map's)."""
@@ -32,7 +36,7 @@ def merge(
     return merged + list(parsed.values())
 
 
-def parse(value: str, read_yaml: Callable[[str], Any]) -> dict[str, Any]:
+def parse(value: str, read_yaml: Callable[[str], Any] = load_yaml_file) -> dict[str, Any]:
     """One ``-w`` value as a workspace binding (tkn's ``parseWorkspace``); a volume
     claim template or CSI file is read with ``read_yaml``."""
     parts = value.split(",")
