@@ -18,7 +18,7 @@ import click
 
 from tektite.cli import formatting as fmt
 from tektite.cli.common import fail, namespace_option, now, open_store, print_objects, use_color
-from tektite.cli.list_cmd import PIPELINE_LABEL, TASK_LABEL, by_name, sort_runs, task_ref_kind
+from tektite.cli.list_cmd import PIPELINE_LABEL, TASK_LABEL, sort_runs, task_ref_kind
 
 LAST_APPLIED = "kubectl.kubernetes.io/last-applied-configuration"
 
@@ -442,7 +442,7 @@ def task_describe(name: str | None, output: str | None, namespace: str) -> None:
         if name is None:
             name = _pick(
                 "Task",
-                [t["metadata"]["name"] for t in by_name(store.list("Task", namespace))],
+                [t["metadata"]["name"] for t in fmt.by_name(store.list("Task", namespace))],
                 namespace,
             )
         task = store.get("Task", namespace, name)
@@ -497,7 +497,7 @@ def pipeline_describe(name: str | None, output: str | None, namespace: str) -> N
     """Describes a Pipeline in a namespace."""
     with open_store() as store:
         if name is None:
-            names = [p["metadata"]["name"] for p in by_name(store.list("Pipeline", namespace))]
+            names = [p["metadata"]["name"] for p in fmt.by_name(store.list("Pipeline", namespace))]
             name = _pick("Pipeline", names, namespace)
         pipeline = store.get("Pipeline", namespace, name)
         if pipeline is None:

@@ -32,6 +32,7 @@ __all__ = [
     "PLAIN",
     "Style",
     "age",
+    "by_name",
     "condition",
     "durafmt",
     "duration",
@@ -381,12 +382,18 @@ def sort_newest_first(runs: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
     return sorted(runs, key=newest_first_key)
 
 
+def by_name(objects: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The API server's list order: by namespace, then name."""
+    return sorted(
+        objects, key=lambda o: (o["metadata"].get("namespace", ""), o["metadata"]["name"])
+    )
+
+
 def last_run(runs: Iterable[dict[str, Any]]) -> dict[str, Any] | None:
     """tkn's ``LastRun``: the run created last, the first of equals in the API server's
-    list order (by namespace, then name)."""
-    listed = sorted(runs, key=lambda o: (o["metadata"].get("namespace", ""), o["metadata"]["name"]))
+    list order (``by_name``)."""
     latest: dict[str, Any] | None = None
-    for r in listed:
+    for r in by_name(runs):
         if latest is None or (parse_time(r["metadata"].get("creationTimestamp")) or _EPOCH) > (
             parse_time(latest["metadata"].get("creationTimestamp")) or _EPOCH
         ):

@@ -44,13 +44,6 @@ def _common_list_options(f: Callable[..., Any]) -> Callable[..., Any]:
     return namespace_option(f)
 
 
-def by_name(objects: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """The API server's list order: by namespace, then name."""
-    return sorted(
-        objects, key=lambda o: (o["metadata"].get("namespace", ""), o["metadata"]["name"])
-    )
-
-
 class _Condition(TypedDict, total=False):
     status: Any
     reason: Any
@@ -249,7 +242,7 @@ pipelinerun_list = _run_list_command("PipelineRun", "Pipeline", PIPELINE_LABEL)
 def task_list(namespace: str, all_namespaces: bool, no_headers: bool, output: str | None) -> None:
     """Lists Tasks in a namespace."""
     with open_store() as store:
-        tasks = by_name(store.list("Task", None if all_namespaces else namespace))
+        tasks = fmt.by_name(store.list("Task", None if all_namespaces else namespace))
     if output:
         print_objects(tasks, output, "TaskList")
         return
@@ -277,7 +270,7 @@ def pipeline_list(
 ) -> None:
     """Lists Pipelines in a namespace, each with its last PipelineRun."""
     with open_store() as store:
-        pipelines = by_name(store.list("Pipeline", None if all_namespaces else namespace))
+        pipelines = fmt.by_name(store.list("Pipeline", None if all_namespaces else namespace))
         if output:
             print_objects(pipelines, output, "PipelineList")
             return
