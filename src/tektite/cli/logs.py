@@ -21,7 +21,7 @@ import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO, TypeVar
 
 import click
 
@@ -31,6 +31,8 @@ from tektite.store.protocol import Store
 
 if TYPE_CHECKING:
     from tektite.store.sqlite import SqliteStore
+
+_F = TypeVar("_F", bound=Callable[..., Any])
 
 # tkn's palette (fatih/color FgHi*): green, yellow, blue, magenta, cyan; red is errors.
 _PALETTE = (92, 93, 94, 95, 96)
@@ -649,24 +651,41 @@ def show_logs(
     run_reader(kind, name, reader)
 
 
-@click.command("logs")
-@click.argument("name", required=False)
-@click.option("-f", "--follow", is_flag=True, help="stream live logs")
-@click.option("-L", "--last", is_flag=True, help="show logs for last TaskRun")
-@click.option(
+# The options the logs commands share, as tkn spells them.
+_FOLLOW = click.option("-f", "--follow", is_flag=True, help="stream live logs")
+_ALL_STEPS = click.option(
     "-a",
     "--all",
     "all_steps",
     is_flag=True,
     help="show all logs including init steps injected by tekton",
 )
+
+
+def _last(kind: str) -> Callable[[_F], _F]:
+    return click.option("-L", "--last", is_flag=True, help=f"show logs for last {kind}")
+
+
+def _limit(kind: str) -> Callable[[_F], _F]:
+    return click.option("--limit", default=5, show_default=True, help=f"lists number of {kind}s")
+
+
+def _prefix(source: str) -> Callable[[_F], _F]:
+    return click.option(
+        "--prefix/--no-prefix",
+        default=True,
+        help=f"prefix each log line with the log source ({source})",
+    )
+
+
+@click.command("logs")
+@click.argument("name", required=False)
+@_FOLLOW
+@_last("TaskRun")
+@_ALL_STEPS
 @click.option("-s", "--step", "steps", multiple=True, help="show logs for mentioned steps only")
-@click.option(
-    "--prefix/--no-prefix",
-    default=True,
-    help="prefix each log line with the log source (step name)",
-)
-@click.option("--limit", default=5, show_default=True, help="lists number of TaskRuns")
+@_prefix("step name")
+@_limit("TaskRun")
 @namespace_option
 def taskrun_logs(
     name: str | None,
@@ -701,21 +720,11 @@ def taskrun_logs(
 
 @click.command("logs")
 @click.argument("name", required=False)
-@click.option("-f", "--follow", is_flag=True, help="stream live logs")
-@click.option("-L", "--last", is_flag=True, help="show logs for last PipelineRun")
-@click.option(
-    "-a",
-    "--all",
-    "all_steps",
-    is_flag=True,
-    help="show all logs including init steps injected by tekton",
-)
+@_FOLLOW
+@_last("PipelineRun")
+@_ALL_STEPS
 @click.option("-t", "--task", "tasks", multiple=True, help="show logs for mentioned Tasks only")
-@click.option(
-    "--prefix/--no-prefix",
-    default=True,
-    help="prefix each log line with the log source (task name and step name)",
-)
+@_prefix("task name and step name")
 @click.option(
     "-E",
     "--exit-with-pipelinerun-error",
@@ -724,7 +733,7 @@ def taskrun_logs(
     help="exit with pipelinerun to the unix shell, 0 if success, 1 if error, 2 on unknown status",
 )
 @click.option("--log-failed", "failed_only", is_flag=True, help="show logs for failed tasks only")
-@click.option("--limit", default=5, show_default=True, help="lists number of PipelineRuns")
+@_limit("PipelineRun")
 @namespace_option
 def pipelinerun_logs(
     name: str | None,
@@ -761,15 +770,12 @@ def pipelinerun_logs(
             sys.exit(exit_status(store, "PipelineRun", namespace, name))
 
 
-_ALL_STEPS_HELP = "show all logs including init steps injected by tekton"
-
-
 @click.command("logs")
 @click.argument("names", nargs=-1, metavar="[TASK [TASKRUN]]")
-@click.option("-f", "--follow", is_flag=True, help="stream live logs")
-@click.option("-L", "--last", is_flag=True, help="show logs for last TaskRun")
-@click.option("-a", "--all", "all_steps", is_flag=True, help=_ALL_STEPS_HELP)
-@click.option("--limit", default=5, show_default=True, help="lists number of TaskRuns")
+@_FOLLOW
+@_last("TaskRun")
+@_ALL_STEPS
+@_limit("TaskRun")
 @namespace_option
 def task_logs(
     names: tuple[str, ...], follow: bool, last: bool, all_steps: bool, limit: int, namespace: str
@@ -784,15 +790,11 @@ def task_logs(
 
 @click.command("logs")
 @click.argument("names", nargs=-1, metavar="[PIPELINE [PIPELINERUN]]")
-@click.option("-f", "--follow", is_flag=True, help="stream live logs")
-@click.option("-L", "--last", is_flag=True, help="show logs for last PipelineRun")
-@click.option("-a", "--all", "all_steps", is_flag=True, help=_ALL_STEPS_HELP)
-@click.option("--limit", default=5, show_default=True, help="lists number of PipelineRuns")
-@click.option(
-    "--prefix/--no-prefix",
-    default=True,
-    help="prefix each log line with the log source (task name and step name)",
-)
+@_FOLLOW
+@_last("PipelineRun")
+@_ALL_STEPS
+@_limit("PipelineRun")
+@_prefix("task name and step name")
 @namespace_option
 def pipeline_logs(
     names: tuple[str, ...],
