@@ -11,17 +11,19 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from host_helpers import run
 
-from tektite.runtime import mounts
+from tektite.runtime import launcher, mounts
 from tektite.runtime import spawner as spawner_module
 from tektite.runtime.host import install_shim
-from tektite.runtime.launcher import place_scripts_blocks
+from tektite.runtime.launcher import fork_into_cgroup, place_scripts_blocks
 from tektite.runtime.pod_dirs import DirPlan
+from tektite.runtime.proctree import CgroupRoot
 from tektite.runtime.spawner import Spawner, prestart_service
 
 
@@ -404,6 +406,66 @@ def test_a_probe_joins_only_a_container_whose_namespaces_are_set_up(tmp_path: Pa
         spawner.close()
     assert not_yet[0] == 128 and "are not set up yet" in not_yet[1]
     assert ready == (0, "")  # the host's files are still visible: no mount hides them
+
+
+def _cgroup_of(pid: int) -> str:
+    with open(f"/proc/{pid}/cgroup", encoding="utf-8") as handle:
+        return next(line[3:].strip() for line in handle if line.startswith("0::"))
+
+
+@pytest.fixture
+def cgroups() -> Iterator[CgroupRoot]:
+    """A runtime's cgroup v2 directory (root and cgroup v2 with cgroup.kill only)."""
+    root = CgroupRoot.create()
+    if root is None:
+        pytest.skip("needs root and a cgroup v2 hierarchy with cgroup.kill")
+    yield root
+    for child in root.path.iterdir():
+        if child.is_dir():
+            child.rmdir()
+    root.path.rmdir()
+
+
+def test_fork_into_cgroup_starts_the_child_in_its_cgroup(cgroups: CgroupRoot) -> None:
+    """The child is a member of its cgroup from its first instruction (it joins nothing:
+    ``clone3`` put it there), and the parent stays where it was."""
+    target = cgroups.path / "child"
+    read_end, write_end = os.pipe()
+    pid = fork_into_cgroup(str(target))
+    if pid == 0:
+        os.write(write_end, _cgroup_of(os.getpid()).encode())
+        os._exit(0)
+    os.close(write_end)
+    seen = os.read(read_end, 4096).decode()
+    os.close(read_end)
+    assert os.waitpid(pid, 0)[1] == 0
+    assert seen.endswith("/" + target.relative_to(cgroups.path.parent).as_posix())
+    assert _cgroup_of(os.getpid()) != seen
+
+
+def test_fork_into_a_directory_that_is_no_cgroup_is_refused(tmp_path: Path) -> None:
+    """``clone3`` refuses a directory that is not a cgroup v2 one: OSError, no child, and
+    the service falls back to forking and joining (later cgroups still try ``clone3``)."""
+    with pytest.raises(OSError):
+        fork_into_cgroup(str(tmp_path / "plain"))
+    assert launcher._clone3 is not False
+
+
+def test_a_container_of_the_service_runs_in_its_cgroup(tmp_path: Path, cgroups: CgroupRoot) -> None:
+    """The service makes the container's cgroup and starts it there: the command sees
+    itself in it."""
+    target = cgroups.tracker("c").path
+    spawner = Spawner()
+    try:
+        out = tmp_path / "out"
+        code = spawn_and_wait(
+            spawner, spec(tmp_path, ["cat", "/proc/self/cgroup"], cgroup=str(target)), out
+        )
+    finally:
+        spawner.close()
+    assert code == 0
+    line = next(x for x in out.read_text().splitlines() if x.startswith("0::"))
+    assert line.endswith("/" + target.relative_to(cgroups.path.parent).as_posix())
 
 
 def test_namespace_check_agrees_with_detection() -> None:

@@ -195,8 +195,9 @@ class Spawner:
         self._next_id += 1
         request = str(self._next_id)
         fds = [output_fd] + ([go_fd] if go_fd is not None else [])
-        # The service records the exit of a container with a state path (``launcher``).
-        message = f"{request}\0{spec['state']}" if spec.get("state") else request
+        # The service records the exit of a container with a state path, and forks it
+        # into its cgroup (``launcher``).
+        message = f"{request}\0{spec.get('state') or ''}\0{spec.get('cgroup') or ''}"
         self._send(channel, message.encode(), marshal.dumps(spec), fds)
         self._requests[request] = process
         return process
