@@ -217,6 +217,27 @@ def test_get_missing(store: SqliteStore) -> None:
     assert store.get("TaskRun", "other", "x") is None
 
 
+def test_get_many_reads_what_get_reads_at_once(store: SqliteStore) -> None:
+    """By name, only those that exist, in the namespace asked (cluster-scoped kinds in
+    any), each once however often named; more names than one SQL statement binds."""
+    created = {n: store.create(taskrun(n)) for n in (f"tr-{i}" for i in range(1200))}
+    store.create(taskrun("elsewhere", namespace="ci"))
+    names = [*created, "missing", "elsewhere", "tr-7"]
+    found = store.get_many("TaskRun", "default", names)
+    assert found == created
+    assert found["tr-7"] == store.get("TaskRun", "default", "tr-7")
+    assert store.get_many("TaskRun", "ci", ["elsewhere", "tr-1"]) == {
+        "elsewhere": store.get("TaskRun", "ci", "elsewhere")
+    }
+    assert store.get_many("TaskRun", "default", []) == {}
+    ns = store.create({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "ci"}})
+    assert store.get_many("Namespace", "whatever", ["ci"]) == {"ci": ns}
+    with pytest.raises(BadRequest):
+        store.get_many("TaskRun", None, ["tr-1"])
+    found["tr-1"]["metadata"]["labels"] = {"changed": "here"}  # a copy, as get returns
+    assert store.get("TaskRun", "default", "tr-1") == created["tr-1"]
+
+
 def test_list_order_namespaces_limit(store: SqliteStore) -> None:
     for name, ns in [("c", "default"), ("a", "ci"), ("b", "default")]:
         store.create(taskrun(name, namespace=ns))

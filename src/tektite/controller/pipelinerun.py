@@ -447,10 +447,11 @@ its work queue retries): cancelling or timing out a run with child PipelineRuns.
 
 
 class _ChildReader:
-    """The PipelineRun's TaskRuns (or child PipelineRuns, by ``kind``), read by name when
-    resolution asks for them: those its ``childReferences`` name, and those of its own
-    making (owned by it; a run of an earlier PipelineRun of the same name is not
-    adopted), as :meth:`_children` finds."""
+    """The PipelineRun's TaskRuns (or child PipelineRuns, by ``kind``) by name, as
+    resolution asks for them: those its ``childReferences`` name (read together when
+    the reader is made), and those of its own making (owned by it; a run of an earlier
+    PipelineRun of the same name is not adopted; read when asked for), as
+    :meth:`_children` finds."""
 
     def __init__(self, reconciler: PipelineRunReconciler, pr: PipelineRun, kind: str) -> None:
         self._reconciler = reconciler
@@ -458,10 +459,19 @@ class _ChildReader:
         self._kind = kind
         refs = (pr.status.child_references if pr.status else None) or ()
         self._referenced = {ref.name for ref in refs if ref.kind == kind}
+        # The children the status names, in one read: resolution asks for each of them.
+        self._known = (
+            reconciler.store.get_many(kind, pr.metadata.namespace, self._referenced)
+            if self._referenced
+            else {}
+        )
 
     def _raw(self, name: str) -> dict[str, Any] | None:
         pr = self._pr
-        raw = self._reconciler.store.get(self._kind, pr.metadata.namespace, name)
+        if name in self._referenced:
+            raw = self._known.get(name)
+        else:
+            raw = self._reconciler.store.get(self._kind, pr.metadata.namespace, name)
         if raw is None:
             return None
         if name not in self._referenced and not _is_child(raw, pr):

@@ -474,6 +474,8 @@ def _array_index_error(spec: TaskSpec, params: Sequence[Param]) -> str | None:
     of the array (the run's value, else the default)."""
     lengths = {s.name: len(s.default) for s in spec.params or () if isinstance(s.default, list)}
     lengths.update({p.name: len(p.value) for p in params if isinstance(p.value, list)})
+    if not lengths:
+        return None  # only an array's index can be out of bounds (no need to scan the spec)
     out_of_bounds = []
     for ref in _indexing_references(spec):
         try:

@@ -133,6 +133,13 @@ class Store(Protocol):
         """The object, or None when there is none."""
         ...
 
+    def get_many(
+        self, kind: str, namespace: str | None, names: Collection[str]
+    ) -> dict[str, Object]:
+        """The objects of ``kind`` named in ``names`` that exist, by name: what ``get``
+        would return for each, read at once."""
+        ...
+
     def list(
         self,
         kind: str,

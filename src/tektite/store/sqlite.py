@@ -322,7 +322,20 @@ class _Notifier:
     def notify(self) -> None:
         with self._lock:
             waiters = list(self._waiters)
+        if not waiters:
+            return
+        import asyncio
+
+        try:
+            here: asyncio.AbstractEventLoop | None = asyncio.get_running_loop()
+        except RuntimeError:
+            here = None  # a writer outside any loop
         for loop, event in waiters:
+            if loop is here:
+                # The writer runs on the watcher's own loop (the embedded controller):
+                # set it now, without a wake-up through the loop's self-pipe.
+                event.set()
+                continue
             with contextlib.suppress(RuntimeError):  # that loop is closed
                 loop.call_soon_threadsafe(event.set)
 
@@ -348,6 +361,11 @@ os.register_at_fork(after_in_child=_forget_notifiers)
 
 
 # -- the store -------------------------------------------------------------------------
+
+
+_NAMES_PER_QUERY = 500
+"""Names bound in one ``IN (...)`` (SQLite allows 32,766 variables since 3.32, 999
+before)."""
 
 
 def _current_rv(conn: sqlite3.Connection) -> int:
@@ -620,6 +638,24 @@ class SqliteStore:
             .fetchone()
         )
         return None if row is None else _decode_object(row[0])
+
+    def get_many(
+        self, kind: str, namespace: str | None, names: Collection[str]
+    ) -> dict[str, Object]:
+        """The existing objects among ``names``, by name; see ``Store.get_many``."""
+        ns = self._namespace(kind, namespace)
+        wanted = builtins.list(dict.fromkeys(names))
+        rows: builtins.list[tuple[str, bytes]] = []
+        with self._read() as conn:
+            for start in range(0, len(wanted), _NAMES_PER_QUERY):
+                chunk = wanted[start : start + _NAMES_PER_QUERY]
+                rows += conn.execute(
+                    "SELECT name, body FROM objects WHERE kind = ? AND namespace = ?"
+                    f" AND name IN ({','.join('?' * len(chunk))})",
+                    (kind, ns, *chunk),
+                ).fetchall()
+        with _gc_paused():
+            return {name: _decode_object(body) for name, body in rows}
 
     def list(
         self,
