@@ -481,6 +481,26 @@ def test_namespace_check_agrees_with_detection() -> None:
         assert detected == mounts.REWRITE and why == "not running as root"
 
 
+def test_a_namespace_check_started_early_gives_detection_its_answer() -> None:
+    """``start_mode_check`` forks the check at once (``prestart_service`` does, so its
+    ~20 ms overlap a command's start-up); ``detect_mode`` takes that answer, the same as
+    a check of its own, and reaps the child."""
+    alone = mounts.detect_mode()
+    mounts.start_mode_check()
+    started = mounts._started_check
+    if os.geteuid() != 0:
+        assert started is None  # not root: nothing to check
+    else:
+        assert isinstance(started, tuple)
+        mounts.start_mode_check()  # one at a time
+        assert mounts._started_check is started
+    assert mounts.detect_mode() == alone
+    assert mounts._started_check is None
+    if isinstance(started, tuple):
+        with pytest.raises(ChildProcessError):
+            os.waitpid(started[0], os.WNOHANG)  # reaped
+
+
 def test_prewarm_list_covers_every_import_of_the_step_wrapper() -> None:
     """The launcher pre-imports the wrapper's function-level imports from a fixed list
     (so a container running as another user never needs to read the library); every

@@ -58,15 +58,56 @@ DEFAULT_TERMINATION_PATH = "/dev/termination-log"
 LAUNCHER = Path(__file__).with_name("launcher.py")
 
 
+_started_check: tuple[int, int] | str | None = None
+"""The namespace check ``start_mode_check`` forked: (pid, read end of its report), or
+why it could not be forked."""
+
+
+def start_mode_check() -> None:
+    """Start the check ``detect_mode`` makes, now, in a child of this process: its
+    ~20 ms (the child loads ctypes, then sets up a mount namespace) then overlap the
+    caller's own start-up, and ``detect_mode`` only collects the answer. Nothing to do
+    where the check does not apply (not Linux, not root), or when one is under way."""
+    global _started_check
+    if _started_check is None and _check_applies() is None:
+        _started_check = _fork_check()
+
+
 def detect_mode() -> tuple[str, str]:
     """Return (mode, why): ``namespace`` if we are root and a child can unshare a mount
     namespace and bind-mount in it, else ``rewrite`` with the reason."""
+    global _started_check
+    not_applicable = _check_applies()
+    if not_applicable is not None:
+        return REWRITE, not_applicable
+    started, _started_check = _started_check, None
+    if started is None:
+        started = _fork_check()
+    if isinstance(started, str):
+        return REWRITE, f"cannot run the namespace check: {started}"
+    pid, read_end = started
+    with os.fdopen(read_end, "rb") as reader:
+        why = reader.read().decode("utf-8", "replace").strip()
+    _, wait_status = os.waitpid(pid, 0)
+    code = os.waitstatus_to_exitcode(wait_status)
+    if code != 0:
+        return REWRITE, f"mount namespaces unavailable: {why or f'exit {code}'}"
+    return NAMESPACE, "root with mount namespaces"
+
+
+def _check_applies() -> str | None:
+    """Why mount namespaces cannot be used here without trying, or None."""
     if not sys.platform.startswith("linux"):
-        return REWRITE, "mount namespaces need Linux"
+        return "mount namespaces need Linux"
     if os.geteuid() != 0:
-        return REWRITE, "not running as root"
-    # A fork of this process tries it (a few ms; a fresh interpreter costs ~50 ms of
-    # every `tektite run`): unshare() would change this process's own namespace.
+        return "not running as root"
+    return None
+
+
+def _fork_check() -> tuple[int, int] | str:
+    """Fork the check (a few ms, against ~50 ms for a fresh interpreter): unshare()
+    would change this process's own namespace. (pid, read end of the child's report),
+    or why the fork failed."""
     from tektite.runtime.launcher import check_namespaces
 
     read_end, write_end = os.pipe()
@@ -75,7 +116,7 @@ def detect_mode() -> tuple[str, str]:
     except OSError as error:
         os.close(read_end)
         os.close(write_end)
-        return REWRITE, f"cannot run the namespace check: {error}"
+        return str(error)
     if pid == 0:  # pragma: no cover - the child only reports through the pipe
         status = 1
         try:
@@ -85,13 +126,7 @@ def detect_mode() -> tuple[str, str]:
         finally:
             os._exit(status)
     os.close(write_end)
-    with os.fdopen(read_end, "rb") as reader:
-        why = reader.read().decode("utf-8", "replace").strip()
-    _, wait_status = os.waitpid(pid, 0)
-    code = os.waitstatus_to_exitcode(wait_status)
-    if code != 0:
-        return REWRITE, f"mount namespaces unavailable: {why or f'exit {code}'}"
-    return NAMESPACE, "root with mount namespaces"
+    return pid, read_end
 
 
 class Mount(msgspec.Struct, frozen=True):

@@ -29,7 +29,7 @@ import tempfile
 from typing import Any
 
 from tektite.runtime.launcher import DIRS_REQUEST, KILL_MESSAGE
-from tektite.runtime.mounts import LAUNCHER
+from tektite.runtime.mounts import LAUNCHER, start_mode_check
 from tektite.runtime.pod_dirs import DirPlan
 
 
@@ -123,10 +123,12 @@ def prestart_service() -> None:
     A command that will run Pods on the host calls this first thing: the service's
     start (an interpreter and the step wrapper's imports, 60-90 ms) then overlaps the
     command's own imports and file loading instead of delaying the first Pod. Never
-    taken, it leaves as soon as this process ends (its channel closes)."""
+    taken, it leaves as soon as this process ends (its channel closes). The runtime's
+    check of mount namespaces (``mounts.start_mode_check``) starts now too."""
     global _prestarted
     if _prestarted is None:
         _prestarted = _start_service()
+    start_mode_check()
 
 
 def _start_service() -> tuple[subprocess.Popen[bytes], socket.socket]:
