@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from tektite.store import sqlite as sqlite_module
 from tektite.store.errors import BadRequest, Expired
 from tektite.store.protocol import WatchEvent
 from tektite.store.sqlite import SqliteStore
@@ -61,6 +62,20 @@ def test_events_since(store: SqliteStore) -> None:
     assert store.events_since("4") == []
     assert store.events_since("99") == []
     assert store.events_since("0", []) == []
+
+
+def test_watchers_share_each_change_decoded_once(store: SqliteStore) -> None:
+    """Every watcher of a process reads the same changes: each is decoded once and the
+    watchers get the same (read-only) object; only the last few hundred are kept."""
+    tr = store.create(taskrun("a"))
+    store.update_status({**tr, "status": {"n": 1}})
+    first, second = store.events_since("0"), store.events_since("0", ["TaskRun"])
+    assert [e.object for e in first] == [e.object for e in second]
+    assert all(a.object is b.object for a, b in zip(first, second, strict=True))
+    for i in range(sqlite_module._RECENT_EVENTS + 50):
+        store.create(configmap(f"c{i}"))
+    assert len(store.events_since("0")) == sqlite_module._RECENT_EVENTS + 52
+    assert len(store._recent_events) == sqlite_module._RECENT_EVENTS
 
 
 def test_bad_resource_version(store: SqliteStore) -> None:

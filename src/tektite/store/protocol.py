@@ -116,7 +116,9 @@ class Store(Protocol):
     """Keeps Kubernetes objects; synchronous, every call is one short transaction.
 
     ``namespace`` is ignored for cluster-scoped kinds (pass ``None``); for namespaced
-    kinds ``get``/``delete`` need it. Returned dicts are fresh copies the caller owns.
+    kinds ``get``/``delete`` need it. Returned dicts are fresh copies the caller owns,
+    but for the objects of watch events, which may be shared with the process's other
+    watchers (as client-go's informers share their cache): read them, copy to change.
     """
 
     def create(self, obj: Object) -> Object:
@@ -202,7 +204,8 @@ class Store(Protocol):
         """Follow changes forever. From ``since`` (exclusive) when given; otherwise (or
         with ``"0"``) first a synthetic ``ADDED`` for every existing object, then every
         change, as a Kubernetes watch without a resourceVersion. Raises ``Expired`` as
-        ``events_since`` does."""
+        ``events_since`` does. An event's object may be shared with other watchers: it
+        must not be changed."""
         ...
 
     def close(self) -> None:

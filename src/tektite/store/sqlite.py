@@ -120,6 +120,9 @@ _GENERATE_TRIES = 8  # the API server retries a taken generated name 7 more time
 _MAX_ANNOTATIONS = 256 * 1024
 _PATH_SEGMENT_KINDS = frozenset({"Role", "ClusterRole", "RoleBinding", "ClusterRoleBinding"})
 _WATCH_BATCH = 1000
+_RECENT_EVENTS = 512
+"""Decoded changes kept for the process's other watchers: they are woken by the same
+commit, so they read the same changes within a moment of each other."""
 
 _encode = msgspec.json.Encoder().encode
 _decode_object = msgspec.json.Decoder(dict[str, Any]).decode
@@ -429,6 +432,11 @@ class SqliteStore:
         self._epoch = 0
         self._pid = os.getpid()
         self._notifier = _notifier_for(self.path)
+        self._recent_events: dict[int, WatchEvent] = {}
+        """The last changes as decoded for a watch, by resourceVersion: the process's
+        watchers (the controller, retention, ``tektite run``'s wait) read the same
+        changes, each decoded once (``_RECENT_EVENTS`` of them kept)."""
+        self._recent_lock = threading.Lock()
         self._create_file()
         with self._write() as txn:
             for statement in _SCHEMA:
@@ -934,11 +942,27 @@ class SqliteStore:
             if since < trimmed:
                 raise Expired.of(since, trimmed)
             rows = conn.execute(sql, args).fetchall()
-        with _gc_paused():
-            events = [WatchEvent(t, _decode_object(b), str(rv)) for rv, t, b in rows]
+        events = self._decoded_events(rows)
         if limit is not None and len(rows) == limit:
             current = int(rows[-1][0])
         return events, current
+
+    def _decoded_events(
+        self, rows: builtins.list[tuple[int, EventType, bytes]]
+    ) -> builtins.list[WatchEvent]:
+        """The events of ``rows`` (rv, type, body), each decoded once for all watchers
+        (``_recent_events``)."""
+        events: builtins.list[WatchEvent] = []
+        with self._recent_lock, _gc_paused():
+            recent = self._recent_events
+            for rv, type_, body in rows:
+                event = recent.get(rv)
+                if event is None:
+                    event = recent[rv] = WatchEvent(type_, _decode_object(body), str(rv))
+                events.append(event)
+            for _ in range(len(recent) - _RECENT_EVENTS):
+                del recent[next(iter(recent))]  # the oldest first (insertion order)
+        return events
 
     def events_since(
         self, resource_version: str, kinds: Collection[str] | None = None
