@@ -453,7 +453,7 @@ def test_fork_into_a_directory_that_is_no_cgroup_is_refused(tmp_path: Path) -> N
 
 def test_a_container_of_the_service_runs_in_its_cgroup(tmp_path: Path, cgroups: CgroupRoot) -> None:
     """The service makes the container's cgroup and starts it there: the command sees
-    itself in it."""
+    itself in it; with its last process gone, the service removes it."""
     target = cgroups.tracker("c").path
     spawner = Spawner()
     try:
@@ -466,6 +466,10 @@ def test_a_container_of_the_service_runs_in_its_cgroup(tmp_path: Path, cgroups: 
     assert code == 0
     line = next(x for x in out.read_text().splitlines() if x.startswith("0::"))
     assert line.endswith("/" + target.relative_to(cgroups.path.parent).as_posix())
+    deadline = time.monotonic() + 5  # removed just after the exit is reported
+    while target.exists() and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert not target.exists()
 
 
 def test_namespace_check_agrees_with_detection() -> None:

@@ -643,7 +643,8 @@ def serve(fd: int) -> int:
     signals.set_wakeup_fd(wake_write)
     signals.signal(signals.SIGCHLD, lambda *_: None)
     stop_signals = {getattr(signals, name) for name in _STOP_SIGNAL_NAMES}
-    children: dict[int, str] = {}  # pid -> its state path prefix ("" for none)
+    # pid -> its state path prefix and its cgroup ("" for none)
+    children: dict[int, tuple[str, str]] = {}
     starting: dict[int, tuple[str, int]] = {}  # running pipe -> (request, pid)
     orphaned = False  # the runtime died: reap and record, then leave
 
@@ -672,7 +673,7 @@ def serve(fd: int) -> int:
                     break
                 if pid == 0:
                     break
-                state = children.pop(pid, "")
+                state, cgroup = children.pop(pid, ("", ""))
                 for fd in [fd for fd, (_, child) in starting.items() if child == pid]:
                     report_running(fd)  # died before its command ran: R, then X
                 if state:
@@ -683,6 +684,12 @@ def serve(fd: int) -> int:
                         channel.send(f"X {pid} {status}".encode())
                     except OSError:
                         orphaned = True
+                if cgroup:
+                    # Gone with its last process, as a Pod's container: then here,
+                    # beside the runtime's loop. (Processes left in it keep it: the
+                    # runtime kills them, then removes it.)
+                    with contextlib.suppress(OSError):
+                        os.rmdir(cgroup)
         if orphaned:
             if not children:
                 return 0
@@ -746,7 +753,7 @@ def serve(fd: int) -> int:
         signals.pthread_sigmask(signals.SIG_SETMASK, mask)
         os.close(running_write)
         starting[running_read] = (request, pid)
-        children[pid] = state
+        children[pid] = (state, cgroup)
         for received in fds:
             os.close(received)
         channel.send(f"S {request} {pid}".encode())
