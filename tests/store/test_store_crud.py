@@ -238,6 +238,44 @@ def test_get_many_reads_what_get_reads_at_once(store: SqliteStore) -> None:
     assert store.get("TaskRun", "default", "tr-1") == created["tr-1"]
 
 
+def test_a_batch_is_one_change(store: SqliteStore, db_path: Path) -> None:
+    """Writes in ``batch`` commit together (another connection sees none before the
+    end), reads inside see them, a write failing inside undoes only itself (its
+    resourceVersion is not used up), and nested blocks commit with the outermost."""
+    other = SqliteStore(db_path)
+    try:
+        with store.batch():
+            a = store.create(taskrun("a"))
+            with pytest.raises(AlreadyExists):
+                store.create(taskrun("a"))
+            with store.batch():
+                b = store.create(taskrun("b"))
+            assert store.get("TaskRun", "default", "b") == b  # seen inside
+            assert other.get("TaskRun", "default", "a") is None  # not yet outside
+            assert other.events_since("0") == []
+            store.update_status({**a, "status": {"n": 1}})
+        assert [o["metadata"]["name"] for o in other.list("TaskRun")] == ["a", "b"]
+        events = other.events_since("0")
+        assert [(e.type, e.resource_version) for e in events] == [
+            ("ADDED", "1"),
+            ("ADDED", "2"),
+            ("MODIFIED", "3"),
+        ]
+    finally:
+        other.close()
+
+
+def test_an_exception_leaving_a_batch_undoes_it(store: SqliteStore) -> None:
+    store.create(taskrun("kept"))
+    with pytest.raises(RuntimeError, match="stop"), store.batch():
+        store.create(taskrun("gone"))
+        store.delete("TaskRun", "default", "kept")
+        raise RuntimeError("stop")
+    assert [o["metadata"]["name"] for o in store.list("TaskRun")] == ["kept"]
+    assert len(store.events_since("0")) == 1
+    assert store.create(taskrun("next"))["metadata"]["resourceVersion"] == "2"
+
+
 def test_list_order_namespaces_limit(store: SqliteStore) -> None:
     for name, ns in [("c", "default"), ("a", "ci"), ("b", "default")]:
         store.create(taskrun(name, namespace=ns))

@@ -308,7 +308,9 @@ class PipelineRunReconciler:
             )
             if isinstance(built, PipelineRunFailure):
                 return built
-            created = [self._create_task_run(tr) for tr in built]
+            # One write for the lot: a fan-out's hundred TaskRuns are one commit.
+            with self.store.batch():
+                created = [self._create_task_run(tr) for tr in built]
             started.append(msgspec.structs.replace(task, task_runs=created))
         facts.replace_task(*started)
         return None

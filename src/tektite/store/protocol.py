@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import builtins
 from collections.abc import AsyncIterator, Collection
+from contextlib import AbstractContextManager
 from typing import Any, Literal, Protocol
 
 import msgspec
@@ -154,6 +155,13 @@ class Store(Protocol):
         """Objects of ``kind`` (in every namespace when ``namespace`` is None), oldest
         first (newest first with ``newest_first``), at most ``limit`` of them, filtered
         by a Kubernetes label selector (``InvalidSelector`` when it does not parse)."""
+        ...
+
+    def batch(self) -> AbstractContextManager[None]:
+        """The calling thread's writes in the block become one change of the store:
+        committed together at its end (watchers see them then), all undone if an
+        exception leaves the block. A write that fails inside (``AlreadyExists``...)
+        undoes only itself. Blocks nest; the outermost commits."""
         ...
 
     def update(self, obj: Object) -> Object:

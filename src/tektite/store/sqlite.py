@@ -510,10 +510,39 @@ class SqliteStore:
         self.close()
 
     @contextlib.contextmanager
+    def batch(self) -> Iterator[None]:
+        """This thread's writes in the block as one transaction; see ``Store.batch``."""
+        if getattr(self._local, "batch", None) is not None:
+            yield  # already in one: the outermost commits
+            return
+        with self._write() as txn:
+            self._local.batch = txn
+            try:
+                yield
+            finally:
+                self._local.batch = None
+
+    @contextlib.contextmanager
     def _write(self) -> Iterator[_Txn]:
         """A short ``BEGIN IMMEDIATE`` transaction: the write lock is taken up front, so
-        concurrent writers queue on the busy timeout instead of failing mid-way."""
+        concurrent writers queue on the busy timeout instead of failing mid-way. In a
+        ``batch``, a savepoint of its transaction instead: a write that fails leaves
+        the batch's others as they were."""
         conn = self._conn()
+        outer: _Txn | None = getattr(self._local, "batch", None)
+        if outer is not None and outer.conn is conn:
+            handed_out = (outer.first_rv, outer.last_rv)
+            conn.execute("SAVEPOINT tektite_write")
+            try:
+                yield outer
+            except BaseException:
+                if conn.in_transaction:
+                    conn.execute("ROLLBACK TO tektite_write")
+                    conn.execute("RELEASE tektite_write")
+                outer.first_rv, outer.last_rv = handed_out  # none of them got its event
+                raise
+            conn.execute("RELEASE tektite_write")
+            return
         conn.execute("BEGIN IMMEDIATE")
         txn = _Txn(conn)
         try:
@@ -531,8 +560,12 @@ class SqliteStore:
 
     @contextlib.contextmanager
     def _read(self) -> Iterator[sqlite3.Connection]:
-        """A read transaction: several statements see one snapshot."""
+        """A read transaction: several statements see one snapshot (in a ``batch``, its
+        transaction's)."""
         conn = self._conn()
+        if conn.in_transaction:
+            yield conn
+            return
         conn.execute("BEGIN")
         try:
             yield conn
