@@ -110,7 +110,7 @@ def test_a_child_taskrun_queues_its_pipelinerun_only_when_that_can_move_it(
 ) -> None:
     """Its creation, a change by someone (spec, labels), its end and its deletion queue
     a pass over its PipelineRun; a status that only says more about it while it runs
-    (Pending, Running, its steps) does not."""
+    (Pending, Running, its steps) does not, nor its own pass's labels (below)."""
     ctl = controller(tmp_path)
 
     def moves(event: WatchEvent) -> bool:
@@ -176,7 +176,13 @@ def test_the_first_pass_writes_status_and_labels_as_one_change(tmp_path: Path) -
     assert event.object["metadata"]["labels"]["tekton.dev/task"] == "t"
     assert event.object["status"]["podName"] == "tr-pod"
     assert event.object["status"]["conditions"][0]["reason"] == "Running"
-    assert ctl._taskrun_change(event).own_write
+    change = ctl._taskrun_change(event)
+    assert change.own_write
+    # Nothing a PipelineRun reads changed (a status under way, the Task's labels):
+    assert not change.moves_pipelinerun
+    relabelled = {**event.object, "metadata": dict(event.object["metadata"])}
+    relabelled["metadata"]["labels"] = {"by": "someone else"}
+    assert ctl._taskrun_change(WatchEvent("MODIFIED", relabelled, "9")).moves_pipelinerun
 
 
 def test_a_write_by_another_during_the_first_pass_is_kept(tmp_path: Path) -> None:

@@ -52,9 +52,10 @@ class TaskRunChange(NamedTuple):
     written by someone else) needs one."""
     moves_pipelinerun: bool
     """It can change what a pass over its PipelineRun does: its creation or deletion, a
-    change of anything but its status, or its end. A status that only says more about
-    a run under way (its Pod, its steps, Pending or Running) changes nothing a
-    PipelineRun reads, and such events would each cost a pass over all its tasks."""
+    change of anything but its status by someone else, or its end. A status that only
+    says more about a run under way (its Pod, its steps, Pending or Running), or the
+    Task's labels its own first pass copies onto it (``syncMetadata``), changes nothing
+    a PipelineRun reads, and such events would each cost a pass over all its tasks."""
 
 
 class Controller:
@@ -157,7 +158,9 @@ class Controller:
             # does not keep every TaskRun it ever ran.
             self._forget(key)
         ended = _finished(obj.get("status") or {})
-        return TaskRunChange(own_write=own, moves_pipelinerun=ended or previous != rest)
+        return TaskRunChange(
+            own_write=own, moves_pipelinerun=ended or (previous != rest and not own)
+        )
 
     def _forget(self, key: tuple[str, str]) -> None:
         self._seen.pop(key, None)
