@@ -194,7 +194,10 @@ class PodRun:
         self.conditions = Conditions()
         self.wake = asyncio.Event()
         self.task: asyncio.Task[None] | None = None
+        self.deadline: asyncio.TimerHandle | None = None
+        """``activeDeadlineSeconds`` from the start (a timer: most Pods end first)."""
         self.deadline_task: asyncio.Task[None] | None = None
+        """The Pod's failure once its deadline passed."""
         self.planner = LaunchPlanner(
             pod=pod,
             key=self.key,
@@ -287,7 +290,7 @@ class PodRun:
         self.task = asyncio.get_running_loop().create_task(self._main())
         deadline = self.pod["spec"].get("activeDeadlineSeconds")
         if isinstance(deadline, int) and 0 < deadline < 2**31 - 1:
-            self.deadline_task = asyncio.get_running_loop().create_task(self._deadline(deadline))
+            self.deadline = asyncio.get_running_loop().call_later(deadline, self._deadline_reached)
 
     def resume(self, start_time: str, owner_fd: int) -> None:
         """Adopt the Pod of a runtime that died (``host_state``): run it on from the
@@ -462,8 +465,10 @@ class PodRun:
             seconds = min(seconds, self.context.max_grace_seconds)
         return seconds
 
-    async def _deadline(self, seconds: int) -> None:
-        await asyncio.sleep(seconds)
+    def _deadline_reached(self) -> None:
+        self.deadline_task = asyncio.get_running_loop().create_task(self._deadline_exceeded())
+
+    async def _deadline_exceeded(self) -> None:
         self.reason = "DeadlineExceeded"
         self.message = "Pod was active on the node longer than the specified deadline"
         if self.task is not None:
@@ -886,6 +891,8 @@ class PodRun:
         ``remove=False`` they are returned for the caller to remove instead (the link
         to the scratch directory first: then no orphan is ever seen), and the Pod stays
         claimed until the caller's ``release_claim``."""
+        if self.deadline is not None:
+            self.deadline.cancel()
         for task in (self.task, self.deadline_task, self.lost_task):
             while task is not None and not task.done():
                 # Again until it ends: Python 3.11's wait_for drops a cancellation that
