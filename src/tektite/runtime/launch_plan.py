@@ -235,6 +235,9 @@ class BusyboxShell(msgspec.Struct, frozen=True):
 
     binary: str
     applets: str
+    binds_over_host_sh: bool = False
+    """The host's ``/bin/sh`` is another shell (dash, on Debian): the binary is bound
+    over it in a busybox-based image's containers (as found when the runtime starts)."""
 
     @property
     def sh(self) -> str:
@@ -293,7 +296,8 @@ class BusyboxShell(msgspec.Struct, frozen=True):
                     shutil.rmtree(building, ignore_errors=True)
         except OSError:
             return None
-        return cls(binary, directory)
+        host_sh = os.path.lexists("/bin/sh") and os.path.realpath("/bin/sh") != binary
+        return cls(binary, directory, host_sh)
 
 
 _SHEBANG = re.compile(rb"#![ \t]*([^ \t\n]+)[ \t]*([^\n]*?)[ \t]*(?:\n|$)")
@@ -445,12 +449,8 @@ class LaunchPlanner:
         if self.images.program(image) or argv[:1] in ([f"{KO_APP}/{p}"] for p in HOST_PROGRAMS):
             extra.append(Mount(str(self.shim_dir), KO_APP, True, False))
         busybox = self.busybox if is_busybox_image(image) else None
-        if (
-            busybox is not None
-            and self.mode == mount_modes.NAMESPACE
-            and os.path.lexists("/bin/sh")
-            and os.path.realpath("/bin/sh") != busybox.binary
-        ):
+        namespaced = self.mode == mount_modes.NAMESPACE
+        if busybox is not None and namespaced and busybox.binds_over_host_sh:
             # The bind follows the /bin/sh symlink: inside this container's own mount
             # namespace the file it names (dash, on Debian) is busybox.
             extra.append(Mount(busybox.binary, "/bin/sh", True, True))
