@@ -4,9 +4,10 @@ In a Pod, all processes of a container die with it: when its main process exits 
 PID namespace is torn down, and deleting the Pod kills the container's cgroup. A host
 process tree has neither, so each container gets a tracker:
 
-- ``CgroupTracker`` (root, cgroup v2 with ``cgroup.kill``): the launcher joins a
-  per-container cgroup before exec, so every descendant — even one that double-forks
-  and calls ``setsid`` — stays in it, and ``cgroup.kill`` kills them all at once;
+- ``CgroupTracker`` (root, cgroup v2 with ``cgroup.kill``): each container starts in a
+  cgroup of its own (the launcher service forks it into it, see ``launcher``), so every
+  descendant — even one that double-forks and calls ``setsid`` — stays in it, and
+  ``cgroup.kill`` kills them all at once;
 - ``SessionTracker`` otherwise: the launcher starts a new session, and the tracker scans
   ``/proc`` for processes of that session or descending from a process seen before.
   A daemon that leaves the session *and* is re-parented before a scan escapes.
@@ -105,7 +106,7 @@ class CgroupTracker:
 
     @property
     def cgroup(self) -> str | None:
-        """The directory the launcher joins."""
+        """The directory the launcher service starts the container in."""
         return str(self.path)
 
     def members(self) -> list[int]:
@@ -194,8 +195,9 @@ class CgroupRoot:
 
     def tracker(self, name: str) -> CgroupTracker:
         """A per-container cgroup named ``name`` (unique within the runtime), which the
-        container's launcher creates as it joins it (``launcher.launch``): creating a
-        cgroup is costly kernel work, better done beside the runtime's event loop."""
+        launcher service creates as it forks the container into it (and removes once
+        its last process is gone): costly kernel work, better done beside the runtime's
+        event loop."""
         return CgroupTracker(self.path / name, create=False)
 
     def close(self, wait: float = 2.0) -> None:
