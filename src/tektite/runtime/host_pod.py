@@ -227,6 +227,8 @@ class PodRun:
         """The Pod's owner lock (``host_state``), held while this runtime runs it."""
         self.dirs_made: asyncio.Future[None] | None = None
         """The launcher service's making of the Pod's directories, once asked for."""
+        self._json: Pod | None = None
+        """What ``pod_json`` answers until the Pod changes (``changed``)."""
 
     # ------------------------------------------------------------------ status
 
@@ -253,15 +255,22 @@ class PodRun:
         )
 
     def _manifest_copy(self) -> Pod:
-        # Read at every change of the Pod. Its spec (with ~n² volume mounts for n steps)
-        # is shared, never changed in place (``stop`` replaces it); its metadata, which
-        # ``set_annotations`` changes, is copied.
+        # Its spec (with ~n² volume mounts for n steps) is shared, never changed in place
+        # (``stop`` replaces it); its metadata, which ``set_annotations`` changes, is
+        # copied.
         pod = dict(self.pod)
         pod["metadata"] = copy_json(self.pod["metadata"])
         return pod
 
     def pod_json(self) -> Pod:
-        """The manifest with its current ``status``."""
+        """The manifest with its current ``status``: the same object until the Pod
+        changes (every reader only reads it; the watch, the TaskRun's pass and the log
+        follower each ask after every change)."""
+        if self._json is None:
+            self._json = self._current_json()
+        return self._json
+
+    def _current_json(self) -> Pod:
         pod = self._manifest_copy()
         status = local_pod_status(
             self.conditions,
@@ -280,6 +289,7 @@ class PodRun:
 
     def changed(self) -> None:
         """A container changed state: wake the step driver and the watchers."""
+        self._json = None
         self.wake.set()
         self.context.notify(self.key)
 
@@ -471,6 +481,7 @@ class PodRun:
     async def _deadline_exceeded(self) -> None:
         self.reason = "DeadlineExceeded"
         self.message = "Pod was active on the node longer than the specified deadline"
+        self._json = None  # failed from now on, before its containers are killed
         if self.task is not None:
             self.task.cancel()
         await self._terminate(self.all_containers(), self._grace())
@@ -878,6 +889,7 @@ class PodRun:
             container.stop_requested = True
         stopped = {c.name for c in chosen}
         spec = dict(self.pod["spec"])  # a new spec: readers share the old one
+        self._json = None
         spec["containers"] = [
             {**item, "image": self.context.nop_image} if item.get("name") in stopped else item
             for item in spec.get("containers") or []
