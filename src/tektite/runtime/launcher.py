@@ -13,10 +13,10 @@ command (it exec'd it, or started the step wrapper in this interpreter; before `
 any case: a child that died first is reported running, then exited), and
 ``X <pid> <wait status>`` when a child exits (it is the children's parent, so it reaps
 them). When the runtime closes on purpose it sends ``K`` first, and the service kills
-its children's process groups and exits. When the runtime's end closes without it, the runtime died
-(``kill -9``): the containers run on, and the service stays until the last one has
-exited, recording each exit in the container's ``<state>.exit`` file for the runtime
-that restarts (``host_state``).
+its children's process groups and exits. When the runtime's end closes without it, the
+runtime died (``kill -9``): the containers run on, and the service stays until the last
+one has exited, recording each exit in the container's ``<state>.exit`` file for the
+runtime that restarts (``host_state``).
 A request ``D<id>`` with one descriptor (a ``marshal``-ed ``pod_dirs.DirPlan``) makes
 a Pod's directories instead, beside the runtime's event loop; the answer is ``D <id>``,
 or ``D <id> <error>``.
