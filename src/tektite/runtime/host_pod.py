@@ -324,14 +324,11 @@ class PodRun:
             internal=str(self.internal),
             internal_dirs=["launch", "termination", "errors", host_state.STATE_DIR],
             termination_files=[
-                str(self.planner.termination_file(container.name))
-                for container in self.all_containers()
+                self.planner.termination_file(container.name) for container in self.all_containers()
             ],
             log_dir=str(self.log_dir),
             logs=[f"{container.name}.log" for container in self.all_containers()],
-            empty_dirs=[
-                str(path) for path in empty_directories(self.pod, self.dir, self._scratch_volumes())
-            ],
+            empty_dirs=empty_directories(self.pod, self.dir, self._scratch_volumes()),
         )
 
     async def _make_dirs(self) -> None:
@@ -825,7 +822,7 @@ class PodRun:
         spec["shim"] = None
         spec["cgroup"] = None
         spec["hold_stop_signals"] = False
-        spec["error_file"] = str(self.planner.error_file(f"{container.name}.probe"))
+        spec["error_file"] = self.planner.error_file(f"{container.name}.probe")
         if self.context.mode == mount_modes.NAMESPACE:
             spec["join_pid"] = process.pid
             spec["join_hostname"] = (container.launch.get("namespace") or {}).get("hostname")

@@ -386,14 +386,17 @@ class LaunchPlanner:
         self.busybox = busybox
         self.view = internal / "view"
         self.view_targets: dict[str, str] = {}
+        # Strings: each container's start and end asks for these (``pathlib`` costs).
+        self._termination_dir = os.path.join(internal, "termination")
+        self._errors_dir = os.path.join(internal, "errors")
 
-    def termination_file(self, name: str) -> Path:
+    def termination_file(self, name: str) -> str:
         """The host file behind a container's ``terminationMessagePath``."""
-        return self.internal / "termination" / name
+        return os.path.join(self._termination_dir, name)
 
-    def error_file(self, name: str) -> Path:
+    def error_file(self, name: str) -> str:
         """Where the launcher writes why a container could not start."""
-        return self.internal / "errors" / name
+        return os.path.join(self._errors_dir, name)
 
     def plan(
         self, container: dict[str, Any], volumes: dict[str, HostVolume], *, init: bool
@@ -444,7 +447,7 @@ class LaunchPlanner:
         # working-dir-initializer creates it), never from the runtime's own directory.
         default_dir = "/workspace" if any(m.target == "/workspace" for m in mounts) else "/"
         working_dir = os.path.join(default_dir, working_dir) if working_dir else default_dir
-        extra = [Mount(str(termination_file), termination_path, False, True)]
+        extra = [Mount(termination_file, termination_path, False, True)]
         image = str(container.get("image", ""))
         if self.images.program(image) or argv[:1] in ([f"{KO_APP}/{p}"] for p in HOST_PROGRAMS):
             extra.append(Mount(str(self.shim_dir), KO_APP, True, False))
@@ -488,7 +491,7 @@ class LaunchPlanner:
                 "groups": groups,
                 "shim": self.shim,
                 "python_path": self.python_path,
-                "error_file": str(self.error_file(name)),
+                "error_file": self.error_file(name),
                 "hold_stop_signals": results_program,
             },
             rewriter=rewriter,
@@ -569,7 +572,7 @@ class LaunchPlanner:
         return [argv[0], *flag_args, "-entrypoint", command[0], "--", *command[1:]]
 
     def _rewriter(
-        self, mounts: list[Mount], termination_path: str, termination_file: Path
+        self, mounts: list[Mount], termination_path: str, termination_file: str
     ) -> Rewriter:
         build_view(self.view, mounts, self.view_targets)
         rewriter = Rewriter()
@@ -580,7 +583,7 @@ class LaunchPlanner:
                 rewriter.add(mount.target, str(self.view / mount.target.lstrip("/")))
             else:  # another container holds a different volume at this path
                 rewriter.add(mount.target, mount.source)
-        rewriter.add(termination_path, str(termination_file))
+        rewriter.add(termination_path, termination_file)
         return rewriter
 
     def _plan_gate(self, launch: LaunchPlan, argv: list[str], mounts: list[Mount]) -> None:

@@ -637,6 +637,10 @@ def serve(fd: int) -> int:
     signals: Any = __import__("_signal")
     _prewarm(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
     _libc()
+    # Out of the collector's sight from now on: a full collection in the service would
+    # write to every object's header, so after each fork the service would copy every
+    # page still shared with a running child.
+    __import__("gc").freeze()
     channel = socket.socket(fileno=fd)
     wake_read, wake_write = os.pipe()
     os.set_blocking(wake_write, False)

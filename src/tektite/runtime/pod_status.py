@@ -39,7 +39,7 @@ FALLBACK_LOG_BYTES = 2048
 NOP_STOP_MESSAGE = "Sidecar container successfully stopped by nop image"
 
 
-def read_limited(path: Path | None, limit: int) -> bytes:
+def read_limited(path: str | Path | None, limit: int) -> bytes:
     """At most ``limit`` bytes of a file (b"" when there is none)."""
     if path is None:
         return b""

@@ -21,6 +21,7 @@ import collections
 import contextlib
 import marshal
 import os
+import select
 import signal
 import socket
 import subprocess
@@ -31,6 +32,25 @@ from typing import Any
 from tektite.runtime.launcher import DIRS_REQUEST, KILL_MESSAGE
 from tektite.runtime.mounts import LAUNCHER, start_mode_check
 from tektite.runtime.pod_dirs import DirPlan
+
+
+def _wait_for_exit(process: subprocess.Popen[bytes], timeout: float) -> None:
+    """Reap ``process`` once it exits, waiting up to ``timeout`` seconds. Through a
+    pidfd: ``Popen.wait(timeout)`` polls with growing sleeps, which adds milliseconds
+    to every runtime's closing after a process that needs only one or two."""
+    try:
+        pidfd = os.pidfd_open(process.pid)
+    except OSError:  # already reaped, or a kernel without pidfds
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            process.wait(timeout=timeout)
+        return
+    try:
+        poller = select.poll()  # (select.select refuses descriptors past 1023)
+        poller.register(pidfd, select.POLLIN)
+        poller.poll(timeout * 1000)
+    finally:
+        os.close(pidfd)
+    process.poll()
 
 
 class LaunchedProcess:
@@ -325,8 +345,7 @@ class Spawner:
             self._loop = None
         if self._service is not None:
             # Closing the channel makes the service exit; reap it.
-            with contextlib.suppress(subprocess.TimeoutExpired):
-                self._service.wait(timeout=5)
+            _wait_for_exit(self._service, 5.0)
             if self._service.returncode is None:
                 self._service.kill()
                 self._service.wait()

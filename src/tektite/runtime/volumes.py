@@ -307,13 +307,14 @@ def keeps_data(volume: dict[str, Any]) -> bool:
 _PLAIN_DIRECTORY_KINDS = frozenset({"emptyDir", "ephemeral"})
 
 
-def _directory(volume: dict[str, Any], pod_dir: Path, scratch: Path | None) -> Path:
-    """Where a volume the runtime owns lives: ``scratch`` unless it is ``keeps_data``."""
+def _directory(volume: dict[str, Any], pod_dir: Path, scratch: Path | None) -> str:
+    """Where a volume the runtime owns lives: ``scratch`` unless it is ``keeps_data``.
+    (A string: every Pod start asks for each volume twice, and ``pathlib`` costs.)"""
     base = pod_dir if scratch is None or keeps_data(volume) else scratch
-    return base / str(volume.get("name", ""))
+    return os.path.join(base, str(volume.get("name", "")))
 
 
-def empty_directories(pod: Pod, pod_dir: Path, scratch: Path | None = None) -> list[Path]:
+def empty_directories(pod: Pod, pod_dir: Path, scratch: Path | None = None) -> list[str]:
     """Where the volumes of ``pod`` that start as an empty directory (emptyDir,
     ephemeral) live, as ``materialise_volume`` places them."""
     volumes = (pod.get("spec") or {}).get("volumes") or []
@@ -359,9 +360,9 @@ def materialise_volume(
         if not empty_dirs_made:
             make_empty_dir(directory)
     else:
-        _write_files(directory, files)
+        _write_files(Path(directory), files)
         os.chmod(directory, _DIR_MODE)
-    return HostVolume(name, kind, str(directory), kind in _READ_ONLY_KINDS, owned=True)
+    return HostVolume(name, kind, directory, kind in _READ_ONLY_KINDS, owned=True)
 
 
 def materialise_volumes(

@@ -354,13 +354,20 @@ def _notifier_for(path: Path) -> _Notifier:
         return _NOTIFIERS.setdefault(key, _Notifier())
 
 
-def _forget_notifiers() -> None:
+_PID = os.getpid()
+"""This process's pid, kept up to date across forks: every store call checks that its
+connection is this process's, and ``os.getpid`` is a system call each time."""
+
+
+def _after_fork_in_child() -> None:
+    global _PID
+    _PID = os.getpid()
     # A forked child must not poke its parent's event loops (their wake-up pipes are
     # shared with the parent after fork).
     _NOTIFIERS.clear()
 
 
-os.register_at_fork(after_in_child=_forget_notifiers)
+os.register_at_fork(after_in_child=_after_fork_in_child)
 
 
 # -- the store -------------------------------------------------------------------------
@@ -430,7 +437,7 @@ class SqliteStore:
         self._conns: list[sqlite3.Connection] = []
         self._conns_lock = threading.Lock()
         self._epoch = 0
-        self._pid = os.getpid()
+        self._pid = _PID
         self._notifier = _notifier_for(self.path)
         self._recent_events: dict[int, WatchEvent] = {}
         """The last changes as decoded for a watch, by resourceVersion: the process's
@@ -464,10 +471,10 @@ class SqliteStore:
     def _conn(self) -> sqlite3.Connection:
         """This thread's connection, opened on first use (and again after fork/close)."""
         local = self._local
-        if getattr(local, "key", None) == (os.getpid(), self._epoch):
+        if getattr(local, "key", None) == (_PID, self._epoch):
             conn: sqlite3.Connection = local.conn
             return conn
-        if self._pid != os.getpid():
+        if self._pid != _PID:
             self._after_fork()
         conn = sqlite3.connect(
             self.path, timeout=30.0, isolation_level=None, check_same_thread=False
@@ -479,7 +486,7 @@ class SqliteStore:
         conn.create_function(
             "tektite_selected", 1, functools.partial(_selected, local), deterministic=True
         )
-        local.conn, local.key = conn, (os.getpid(), self._epoch)
+        local.conn, local.key = conn, (_PID, self._epoch)
         with self._conns_lock:
             self._conns.append(conn)
         return conn
@@ -491,7 +498,7 @@ class SqliteStore:
         with self._conns_lock:
             _INHERITED.extend(self._conns)
             self._conns = []
-            self._pid = os.getpid()
+            self._pid = _PID
 
     def close(self) -> None:
         """Close every connection this store opened; call it when no thread uses the
