@@ -270,3 +270,64 @@ def watch_pods(tmp_path: Path, script: list[tuple[PodKey, Pod | None]]) -> list[
     ctl.queue.add_soon = add_soon  # type: ignore[method-assign]
     asyncio.run(ctl._watch_pods())
     return queued
+
+
+def pipelinerun() -> dict[str, Any]:
+    return {
+        "apiVersion": "tekton.dev/v1",
+        "kind": "PipelineRun",
+        "metadata": {"name": "pr", "namespace": "default"},
+        "spec": {
+            "pipelineSpec": {
+                "tasks": [
+                    {
+                        "name": "a",
+                        "taskSpec": {
+                            "steps": [{"name": "s", "image": "busybox", "script": "true"}]
+                        },
+                    }
+                ]
+            }
+        },
+    }
+
+
+def test_a_pipelinerun_pass_s_own_writes_and_children_queue_no_pass_over_it(
+    tmp_path: Path,
+) -> None:
+    """A pass creates the first TaskRun, then writes the run's status (naming it) and
+    labels: none of these events calls for another pass over the run (a pass would see
+    what that pass saw). A change by someone else, or a TaskRun the run's status does
+    not name, does."""
+    store = SqliteStore(tmp_path / "db")
+    ctl = Controller(store, PodKeeper(), Config())
+    created = store.create(pipelinerun())
+    assert not ctl._pipelinerun_own_write(WatchEvent("ADDED", created, "1"))
+    since = store.resource_version()
+    asyncio.run(ctl.pipelineruns.reconcile("default", "pr"))
+    events = store.events_since(since)
+    assert [(e.type, e.object["kind"]) for e in events] == [
+        ("ADDED", "TaskRun"),
+        ("MODIFIED", "PipelineRun"),
+        ("MODIFIED", "PipelineRun"),  # syncMetadata: the tekton.dev/pipeline label
+    ]
+    added, status, labels = events
+    assert not ctl._taskrun_change(added).moves_pipelinerun
+    assert ctl._pipelinerun_own_write(status)
+    assert ctl._pipelinerun_own_write(labels)
+
+    since = store.resource_version()
+    latest = store.get("PipelineRun", "default", "pr")
+    assert latest is not None
+    latest["spec"]["status"] = "Cancelled"
+    store.update(latest)
+    stray = {k: v for k, v in taskrun({}).items() if k != "status"}
+    stray["metadata"] = {
+        "name": "stray",
+        "namespace": "default",
+        "labels": {"tekton.dev/pipelineRun": "pr"},
+    }
+    store.create(stray)
+    cancel, other = store.events_since(since)
+    assert not ctl._pipelinerun_own_write(cancel)
+    assert ctl._taskrun_change(other).moves_pipelinerun

@@ -231,3 +231,61 @@ def test_the_cached_run_is_not_changed_by_a_pass() -> None:
         cache,
     )
     assert summary(first) == snapshot
+
+
+def embedded(status: PipelineRunStatus | None = None, **meta: Any) -> PipelineRun:
+    """A run of PIPELINE's spec embedded (``pipelineSpec``)."""
+    pr = msgspec.convert(
+        {
+            "apiVersion": "tekton.dev/v1",
+            "kind": "PipelineRun",
+            "metadata": {"name": "pr", "namespace": "ns", "uid": "pr-uid", "generation": 1, **meta},
+            "spec": {"pipelineSpec": PIPELINE.spec.to_dict()},
+        },
+        PipelineRun,
+    )
+    return msgspec.structs.replace(pr, status=status)
+
+
+def stored(first: ResolvedPipelineRun) -> PipelineRunStatus:
+    """The status the first pass writes: the resolved spec as ``status.pipelineSpec``."""
+    return PipelineRunStatus(pipeline_spec=first.pipeline_spec)
+
+
+def test_an_embedded_spec_s_stored_copy_does_not_resolve_the_run_again() -> None:
+    """The first pass stores ``status.pipelineSpec``; for an embedded spec the next pass
+    resolves from the run's own spec all the same, so its cached work serves (and
+    equals a fresh resolution of that pass's input)."""
+    for meta in ({"generateName": "pr-"}, {"labels": {"tekton.dev/pipeline": "pr"}}):
+        lookup = CountingLookup(task("echo one", "1"))
+        cache = ResolutionCache()
+        first = resolved(embedded(**meta), lookup, cache)
+        stage = cache.run_stage
+        second = resolved(embedded(stored(first), **meta), lookup, cache)
+        assert cache.run_stage is stage
+        fresh = resolved(
+            embedded(stored(first), **meta), CountingLookup(task("echo one", "1")), None
+        )
+        assert summary(second) == summary(fresh)
+
+
+def test_a_stored_spec_that_is_an_input_resolves_the_run_again() -> None:
+    """A referenced pipeline's stored spec replaces the Pipeline; an embedded spec's
+    first pass renames a ``tekton.dev/pipeline`` label of a run without
+    ``generateName``: in both cases the next pass resolves again."""
+    lookup = CountingLookup(PIPELINE, task("echo one", "1"))
+    cache = ResolutionCache()
+    first = resolved(run(), lookup, cache)
+    stage = cache.run_stage
+    resolved(msgspec.structs.replace(run(), status=stored(first)), lookup, cache)
+    assert cache.run_stage is not stage
+
+    meta = {"labels": {"tekton.dev/pipeline": "mine"}}
+    cache = ResolutionCache()
+    first = resolved(embedded(**meta), lookup, cache)
+    assert first.pipeline_run.metadata.labels["tekton.dev/pipeline"] == "pr"
+    stage = cache.run_stage
+    second = resolved(embedded(stored(first), **meta), lookup, cache)
+    assert cache.run_stage is not stage
+    fresh = resolved(embedded(stored(first), **meta), CountingLookup(task("echo one", "1")), None)
+    assert summary(second) == summary(fresh)

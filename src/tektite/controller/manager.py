@@ -8,7 +8,7 @@ import contextlib
 import logging
 from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple, Protocol
 
 from tektite.api.config import Config
 from tektite.controller.queue import WorkQueue
@@ -58,6 +58,15 @@ class TaskRunChange(NamedTuple):
     a PipelineRun reads, and such events would each cost a pass over all its tasks."""
 
 
+class _Writer(Protocol):
+    """What a reconciler records of its own writes, by (namespace, name)."""
+
+    written: dict[tuple[str, str], dict[str, Any]]
+    """The status its last pass wrote."""
+    written_metadata: dict[tuple[str, str], tuple[dict[str, str], dict[str, str]]]
+    """The labels and annotations its last pass wrote (``syncMetadata``)."""
+
+
 class Controller:
     """Runs the reconcilers until cancelled."""
 
@@ -80,8 +89,9 @@ class Controller:
         self._pipelineruns: PipelineRunReconciler | None = None
         self._workers = workers
         self._failures: dict[Key, int] = {}
-        self._seen: dict[tuple[str, str], dict[str, Any]] = {}
-        """Each TaskRun as last seen by the store watch, but its status and version."""
+        self._seen: dict[tuple[str, str, str], dict[str, Any]] = {}
+        """Each run (kind, namespace, name) as last seen by the store watch, but its
+        status and version."""
         self.retention = RetentionController(
             store, runtime, clock=clock, log_root=logs_root(runtime)
         )
@@ -134,7 +144,8 @@ class Controller:
                 if owner and change.moves_pipelinerun:
                     self.queue.add(("PipelineRun", namespace, owner))
                 continue
-            self.queue.add((kind, namespace, meta["name"]))
+            if not self._pipelinerun_own_write(event):
+                self.queue.add((kind, namespace, meta["name"]))
             if owner and owner != meta["name"]:
                 self.queue.add(("PipelineRun", namespace, owner))
 
@@ -142,30 +153,62 @@ class Controller:
         """What a TaskRun's event calls for (see ``TaskRunChange``), from the TaskRun as
         last seen, but its status and version."""
         obj = event.object
+        own, changed = self._own_write(event, self.taskruns)
+        ended = event.type == "DELETED" or _finished(obj.get("status") or {})
+        moves = ended or (changed and not own and not self._created_by_its_pipelinerun(event))
+        return TaskRunChange(own_write=own, moves_pipelinerun=moves)
+
+    def _created_by_its_pipelinerun(self, event: WatchEvent) -> bool:
+        """Whether a TaskRun's event is its creation by its PipelineRun's last pass, which
+        wrote it into its ``childReferences``: that pass saw it as created, so a pass
+        now would see what it saw."""
+        obj = event.object
+        if event.type != "ADDED" or obj.get("status") or self._pipelineruns is None:
+            return False
+        meta = obj.get("metadata") or {}
+        owner = (meta.get("labels") or {}).get(PIPELINERUN_LABEL)
+        written = self._pipelineruns.written.get((str(meta.get("namespace", "")), str(owner)))
+        name = meta.get("name")
+        return written is not None and any(
+            ref.get("name") == name and ref.get("kind") == "TaskRun"
+            for ref in written.get("childReferences") or ()
+        )
+
+    def _pipelinerun_own_write(self, event: WatchEvent) -> bool:
+        """Whether a PipelineRun's event is only what its own reconciler's pass just
+        wrote (its status, then ``syncMetadata``'s labels): the pass that wrote it found
+        nothing more to do, and a pass over the same run and the same children would
+        do the same, so none is queued (it would run ahead of the work that pass
+        queued: the Pods of the TaskRuns it created). Any other change needs one."""
+        return self._own_write(event, self.pipelineruns)[0]
+
+    def _own_write(self, event: WatchEvent, reconciler: _Writer) -> tuple[bool, bool]:
+        """Whether a run's event is its ``reconciler``'s own write (see
+        ``TaskRunChange.own_write``), and whether anything but its status changed
+        since the run was last seen."""
+        obj = event.object
+        kind = str(obj.get("kind", ""))
         key = _key(obj)
         if event.type == "DELETED":
-            self._forget(key)
-            return TaskRunChange(own_write=False, moves_pipelinerun=True)
+            self._forget(kind, key, reconciler)
+            return False, True
         rest = _without_status(obj)
-        previous, self._seen[key] = self._seen.get(key), rest
-        written = self.taskruns.written.get(key)
+        previous, self._seen[(kind, *key)] = self._seen.get((kind, *key)), rest
+        written = reconciler.written.get(key)
         same = previous == rest or _only_metadata_written(
-            previous, rest, self.taskruns.written_metadata.get(key)
+            previous, rest, reconciler.written_metadata.get(key)
         )
         own = same and written is not None and obj.get("status") == written
         if own and written is not None and _finished(written):
             # Done: forget it (a later event is simply reconciled), so that a daemon
-            # does not keep every TaskRun it ever ran.
-            self._forget(key)
-        ended = _finished(obj.get("status") or {})
-        return TaskRunChange(
-            own_write=own, moves_pipelinerun=ended or (previous != rest and not own)
-        )
+            # does not keep every run it ever ran.
+            self._forget(kind, key, reconciler)
+        return own, previous != rest
 
-    def _forget(self, key: tuple[str, str]) -> None:
-        self._seen.pop(key, None)
-        self.taskruns.written.pop(key, None)
-        self.taskruns.written_metadata.pop(key, None)
+    def _forget(self, kind: str, key: tuple[str, str], reconciler: _Writer) -> None:
+        self._seen.pop((kind, *key), None)
+        reconciler.written.pop(key, None)
+        reconciler.written_metadata.pop(key, None)
 
     async def _watch_pods(self) -> None:
         last: dict[PodKey, tuple[Any, Any]] = {}

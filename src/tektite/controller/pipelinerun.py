@@ -82,6 +82,11 @@ class PipelineRunReconciler:
         self.lookup = StorePipelineLookup(store)
         # Per PipelineRun uid: resolution reused between passes, and decoded children.
         self._caches: dict[str, _RunCache] = {}
+        self.written: dict[tuple[str, str], dict[str, Any]] = {}
+        """The status each PipelineRun's last pass wrote (its own write's watch event
+        needs no pass: see ``Controller``)."""
+        self.written_metadata: dict[tuple[str, str], tuple[dict[str, str], dict[str, str]]] = {}
+        """The labels and annotations a pass last wrote (``syncMetadata``), likewise."""
 
     @property
     def default_timeout(self) -> timedelta:
@@ -112,7 +117,7 @@ class PipelineRunReconciler:
                 meta.get("annotations") or {}
             ):
                 # After the status, whose write needs the version read at the start.
-                sync_metadata(
+                written = sync_metadata(
                     self.store,
                     "PipelineRun",
                     namespace,
@@ -120,6 +125,8 @@ class PipelineRunReconciler:
                     pr.metadata.labels,
                     pr.metadata.annotations,
                 )
+                if written is not None:
+                    self.written_metadata[(namespace, name)] = written
             if _is_done(pr):
                 self._caches.pop(pr.metadata.uid, None)
         return requeue
@@ -439,7 +446,12 @@ class PipelineRunReconciler:
     def _save_status(self, raw: dict[str, Any], pr: PipelineRun) -> None:
         """Write the status back, onto the latest version on a conflict, as Knative's
         reconcilers do (``status_update``)."""
-        update_status(self.store, raw, pr.status.to_dict() if pr.status else {})
+        status = pr.status.to_dict() if pr.status else {}
+        meta = raw.get("metadata") or {}
+        key = (str(meta.get("namespace", "")), str(meta.get("name", "")))
+        self.written[key] = status
+        if not update_status(self.store, raw, status):
+            self.written.pop(key, None)
 
 
 _MAX_CACHED_RUNS = 256

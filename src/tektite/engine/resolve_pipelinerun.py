@@ -1191,8 +1191,22 @@ def _run_key(pr: PipelineRun) -> tuple[object, ...]:
         meta.generation,
         tuple(sorted(meta.labels.items())),
         tuple(sorted(meta.annotations.items())),
-        pr.status is not None and pr.status.pipeline_spec is not None,
+        _stored_spec_matters(pr) and pr.status is not None and pr.status.pipeline_spec is not None,
     )
+
+
+def _stored_spec_matters(pr: PipelineRun) -> bool:
+    """Whether a stored ``status.pipelineSpec`` can change what :func:`_resolve_run`
+    makes of ``pr``. It is the spec of a referenced pipeline (``_fetch_pipeline``); for
+    an embedded spec it only means the first pass's ``_merge_metadata`` is skipped,
+    which merges the run's own labels and annotations into themselves and changes
+    nothing, unless it renames the ``tekton.dev/pipeline`` label of a run without
+    ``generateName`` (so the first pass's cached work serves the next ones)."""
+    ref, meta = pr.spec.pipeline_ref, pr.metadata
+    if pr.spec.pipeline_spec is None or (ref is not None and ref.name):
+        return True
+    label = meta.labels.get(PIPELINE_LABEL_KEY) or pipeline_name_label(pr)
+    return not meta.generate_name and label != meta.name
 
 
 def _resolve_run(pipeline_run: PipelineRun, lookup: PipelineLookup, config: Config) -> _RunStage:
