@@ -472,6 +472,24 @@ def test_a_container_of_the_service_runs_in_its_cgroup(tmp_path: Path, cgroups: 
     assert not target.exists()
 
 
+def test_a_removed_cgroup_is_not_looked_at_again(cgroups: CgroupRoot) -> None:
+    """Once its cgroup is gone (the service removed it, or ``close`` did), a tracker
+    answers from memory: a closing runtime asks every container's tracker to kill and
+    remove what is left, which costs two system calls each otherwise."""
+    tracker = cgroups.tracker("gone")
+    tracker.path.mkdir()
+    assert tracker.members() == [] and not tracker.closed
+    assert tracker.close() and tracker.closed and not tracker.path.exists()
+    tracker.path.mkdir()  # a later container's cgroup of the same name: not this one's
+    try:
+        assert tracker.close() and tracker.path.exists()
+        assert not tracker.kill_all()
+    finally:
+        tracker.path.rmdir()
+    late = cgroups.tracker("never-made")  # removed by the service before close
+    assert late.close() and late.closed
+
+
 def test_namespace_check_agrees_with_detection() -> None:
     probe = subprocess.run(
         [sys.executable, "-I", "-S", str(mounts.LAUNCHER), "--check-namespaces"],

@@ -1,7 +1,8 @@
 """The ``tektite`` command: a group whose subcommands are imported only when used.
 
 ``tektite --help`` must answer in well under 0.2 s, so this module imports nothing but
-click; each subcommand lives in its own module, loaded on demand.
+click (and ``process_end``, which imports nothing); each subcommand lives in its own
+module, loaded on demand.
 """
 
 from __future__ import annotations
@@ -12,6 +13,8 @@ import sys
 from importlib import import_module
 
 import click
+
+from tektite import process_end
 
 # name → (module, attribute, one-line help shown by `tektite --help`)
 _COMMANDS: dict[str, tuple[str, str, str]] = {
@@ -86,6 +89,7 @@ def main() -> None:
     # `tektite run`, collecting cost 80-120 ms of CPU with the default, 20-27 ms with
     # 10,000 and 1-2 ms with this; the peak memory (40 MB) is the same for all three.
     gc.set_threshold(100_000, 10, 10)
+    process_end.end_by_os_exit()
     try:
         cli.main(prog_name="tektite", standalone_mode=True)
     except KeyboardInterrupt:
@@ -106,8 +110,9 @@ def main() -> None:
 
 def _exit(code: object) -> None:
     """Leave without the interpreter's teardown (40-70 ms of a one-step `tektite run`,
-    freeing every module): each command has closed its store and stopped its processes
-    by the time it returns, so only the standard streams need flushing."""
+    freeing every module): each command has stopped its processes by the time it
+    returns, and left to this exit only what the exit undoes (``process_end``), so only
+    the standard streams need flushing."""
     status = code if isinstance(code, int) else (0 if code is None else 1)
     if code is not None and not isinstance(code, int):
         print(code, file=sys.stderr)  # as SystemExit("message") prints it

@@ -16,6 +16,7 @@ from typing import Any, TextIO
 
 import click
 
+from tektite import process_end
 from tektite.cli.options import config_options, load_config, runtime_options
 from tektite.local_runs import (
     RUN_KINDS,
@@ -166,6 +167,9 @@ async def _run(
             for r in runs
         ]
         final_runs = [f for f in final if f is not None]
+        # The run's objects (the runtime's Pods, the controller's caches) are not freed
+        # one by one when this returns if the process exits right after.
+        process_end.keep_until_exit(env)
         _summary(env.store, final_runs, time.monotonic() - started, sys.stderr if output else logs)
         if output:
             _print_objects(final_runs, output)

@@ -915,7 +915,8 @@ class PodRun:
                 task.exception()  # retrieved: a failure of the Pod's task is not an error here
         if self.dirs_made is not None:
             # The service may still be making them: its answer comes first.
-            await asyncio.wait({self.dirs_made})
+            if not self.dirs_made.done():
+                await asyncio.wait({self.dirs_made})
             if not self.dirs_made.cancelled():
                 self.dirs_made.exception()  # retrieved: a failure here is no error
         await self._terminate(self.all_containers(), self._grace())

@@ -101,6 +101,9 @@ class CgroupTracker:
 
     def __init__(self, path: Path, *, create: bool = True) -> None:
         self.path = path
+        self.closed = False
+        """Removed: the processes it tracked are gone (a container started again gets a
+        new tracker), so later calls need no system call."""
         if create:
             path.mkdir()
 
@@ -111,6 +114,8 @@ class CgroupTracker:
 
     def members(self) -> list[int]:
         """Live processes in the cgroup."""
+        if self.closed:
+            return []
         try:
             text = (self.path / "cgroup.procs").read_text()
         except OSError:
@@ -131,12 +136,15 @@ class CgroupTracker:
     def close(self) -> bool:
         """Remove the cgroup; False while it is still busy (killed processes take a
         moment to leave it), so the caller can try again."""
+        if self.closed:
+            return True
         try:
             self.path.rmdir()
         except FileNotFoundError:
-            return True
+            pass
         except OSError:
             return False
+        self.closed = True
         return True
 
 

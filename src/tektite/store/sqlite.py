@@ -36,6 +36,7 @@ from typing import TYPE_CHECKING, Any
 
 import msgspec
 
+from tektite import process_end
 from tektite.store.errors import (
     AlreadyExists,
     BadRequest,
@@ -502,10 +503,15 @@ class SqliteStore:
 
     def close(self) -> None:
         """Close every connection this store opened; call it when no thread uses the
-        store any more (a later call opens new connections)."""
+        store any more (a later call opens new connections). In a process that ends by
+        ``os._exit`` (``process_end``) they are left open to it instead: closing the
+        last one would checkpoint the log into the database and sync it to disk."""
         with self._conns_lock:
             conns, self._conns = self._conns, []
             self._epoch += 1
+        if process_end.ends_by_os_exit():
+            process_end.keep_until_exit(conns)
+            return
         for conn in conns:
             with contextlib.suppress(sqlite3.Error):
                 conn.close()
