@@ -270,3 +270,27 @@ def test_pod_dirs_are_removed_without_following_links(tmp_path: Path) -> None:
         time.sleep(0.05)
     assert [os.listdir(t) for t in trash] == [[], []]
     assert (kept / "data").read_text() == "keep me"
+
+
+def test_a_directory_of_only_these_pods_is_moved_whole(tmp_path: Path) -> None:
+    """Where a namespace's directory holds nothing but the Pods removed, it goes to the
+    trash in one rename (a disk pays for each); one that also holds another Pod (say,
+    of a runtime that died) keeps it, and only these Pods go."""
+    trash = [tmp_path / "trash"]
+
+    def pods(namespace: str, names: list[str]) -> list[list[Path]]:
+        made = [tmp_path / "pods" / namespace / name for name in names]
+        for pod_dir in made:
+            (pod_dir / "ws").mkdir(parents=True)
+        return [[pod_dir] for pod_dir in made]
+
+    alone = pods("alone", ["a", "b"])
+    shared = pods("shared", ["c", "d"])
+    (tmp_path / "pods" / "shared" / "orphan").mkdir()
+    asyncio.run(remove_pod_dirs([*alone, *shared], trash))
+    assert not (tmp_path / "pods" / "alone").exists()
+    assert sorted(os.listdir(tmp_path / "pods" / "shared")) == ["orphan"]
+    deadline = time.monotonic() + 20
+    while os.listdir(trash[0]) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert os.listdir(trash[0]) == []

@@ -214,9 +214,7 @@ class HostRuntime:
         scratch = host_state.scratch_root(data_dir)
         if scratch is not None:
             host_state.collect_scratch(scratch, data_dir / "pods")
-        for trash in self._trash(data_dir, scratch):
-            if trash is not None:
-                empty_trash(trash)  # what a runtime that was stopped left there
+        empty_trash(*self._trash(data_dir, scratch))  # what a runtime that was stopped left
         if mode == mount_modes.NAMESPACE and not self._orphans:
             # (With orphans, their containers' mountpoints may look unused until they
             # are planned again: removing one would detach it under them.)

@@ -421,25 +421,22 @@ async def remove_pod_dirs(pods: list[list[Path]], trash: Sequence[Path | None] =
     ``trash`` says, for the n-th directory of every Pod, where to move it instead (a
     directory on the same filesystem; None: remove it here): one rename instead of a
     removal per file, and out of every runtime's sight at once (a Pod's first
-    directory takes its ``.tektite`` link along). Each trash is then emptied by
-    ``empty_trash``, which does not wait. What is not moved (no trash, or the rename
-    failed) goes by one ``rm -rf``, which removes symlinks without following them too;
-    in Python if ``rm`` cannot run."""
+    directory takes its ``.tektite`` link along). A directory that holds nothing but
+    n-th directories of these Pods (all the Pods of a namespace) is moved as a whole.
+    The trashes are then emptied by ``empty_trash``, which does not wait. What is not
+    moved (no trash, or the rename failed) goes by one ``rm -rf``, which removes
+    symlinks without following them too; in Python if ``rm`` cannot run."""
     if not pods:
         return
     import asyncio
 
     batch = f"{os.getpid()}-{uuid.uuid4().hex[:8]}"
     batches = [_batch_dir(place, batch) for place in trash]
-    left = [
-        path
-        for i, pod in enumerate(pods)
-        for n, path in enumerate(pod)
-        if not _moved(path, batches[n] if n < len(batches) else None, f"{i}-{n}")
-    ]
-    for place, made in zip(trash, batches, strict=True):
-        if place is not None and made is not None:
-            empty_trash(place)
+    left: list[Path] = []
+    for n in range(max(len(pod) for pod in pods)):
+        paths = [pod[n] for pod in pods if n < len(pod)]
+        left += _move(paths, batches[n] if n < len(batches) else None, n)
+    empty_trash(*(place for place, made in zip(trash, batches, strict=True) if made is not None))
     if not left:
         return
     try:
@@ -454,6 +451,26 @@ async def remove_pod_dirs(pods: list[list[Path]], trash: Sequence[Path | None] =
             remove_pod_dir(pod_dir)
 
 
+def _move(paths: list[Path], batch: Path | None, n: int) -> list[Path]:
+    """Move ``paths`` into ``batch``; the ones left. Where a directory holds nothing
+    but some of them, it goes in one rename (on a disk, each rename costs)."""
+    if batch is None:
+        return paths
+    by_parent: dict[Path, list[Path]] = {}
+    for path in paths:
+        by_parent.setdefault(path.parent, []).append(path)
+    left: list[Path] = []
+    for i, (parent, children) in enumerate(by_parent.items()):
+        try:
+            whole = sorted(os.listdir(parent)) == sorted(path.name for path in children)
+        except OSError:
+            whole = False
+        if whole and _moved(parent, batch, f"{n}-{i}"):
+            continue
+        left += [p for j, p in enumerate(children) if not _moved(p, batch, f"{n}-{i}-{j}")]
+    return left
+
+
 def _batch_dir(trash: Path | None, batch: str) -> Path | None:
     """This removal's directory in ``trash`` (None: no trash, or it cannot be made)."""
     if trash is None:
@@ -465,10 +482,8 @@ def _batch_dir(trash: Path | None, batch: str) -> Path | None:
     return trash / batch
 
 
-def _moved(path: Path, batch: Path | None, name: str) -> bool:
+def _moved(path: Path, batch: Path, name: str) -> bool:
     """Whether ``path`` was moved into ``batch`` as ``name``."""
-    if batch is None:
-        return False
     try:
         os.rename(path, batch / name)
     except OSError:
@@ -476,14 +491,18 @@ def _moved(path: Path, batch: Path | None, name: str) -> bool:
     return True
 
 
-def empty_trash(trash: Path) -> None:
-    """Remove what ``trash`` holds by an ``rm -rf`` that finishes on its own, detached
-    from this process (started through ``sh``, which is reaped at once, so that no
-    zombie and no child is left to wait for)."""
-    try:
-        entries = [str(trash / name) for name in os.listdir(trash)]
-    except OSError:
-        return
+def empty_trash(*trashes: Path | None) -> None:
+    """Remove what the ``trashes`` hold by one ``rm -rf`` that finishes on its own,
+    detached from this process (started through ``sh``, which is reaped at once, so
+    that no zombie and no child is left to wait for)."""
+    entries: list[str] = []
+    for trash in trashes:
+        if trash is None:
+            continue
+        try:
+            entries += [str(trash / name) for name in os.listdir(trash)]
+        except OSError:
+            continue
     if not entries:
         return
     script = 'rm -rf -- "$@" >/dev/null 2>&1 </dev/null &'
