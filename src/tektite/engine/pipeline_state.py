@@ -628,6 +628,8 @@ def pipeline_run_results(
     """``status.results`` once the run has finished, and the error if some could not be
     computed (the run then fails with ``CouldntGetPipelineResult``, see
     :func:`couldnt_get_pipeline_result_message`)."""
+    if not results:
+        return [], None  # (what follows reads every task's status and results)
     status = {**get_pipeline_task_status(facts, now), **get_pipeline_final_task_status(facts)}
     return apply_task_results_to_pipeline_results(
         results or (), get_task_runs_results(facts), status
