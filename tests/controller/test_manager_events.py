@@ -331,3 +331,26 @@ def test_a_pipelinerun_pass_s_own_writes_and_children_queue_no_pass_over_it(
     cancel, other = store.events_since(since)
     assert not ctl._pipelinerun_own_write(cancel)
     assert ctl._taskrun_change(other).moves_pipelinerun
+
+
+def commits_of_first_pass(tmp_path: Path, tasks: int) -> int:
+    """The store transactions the first pass over a PipelineRun of ``tasks``
+    independent tasks commits (the store's connection traced)."""
+    store = SqliteStore(tmp_path / f"db-{tasks}")
+    ctl = Controller(store, PodKeeper(), Config())
+    run = pipelinerun()
+    (only,) = run["spec"]["pipelineSpec"]["tasks"]
+    run["spec"]["pipelineSpec"]["tasks"] = [{**only, "name": f"t{i}"} for i in range(tasks)]
+    store.create(run)
+    statements: list[str] = []
+    store._conn().set_trace_callback(statements.append)
+    asyncio.run(ctl.pipelineruns.reconcile("default", "pr"))
+    created = store.list("TaskRun", "default")
+    assert len(created) == tasks
+    return sum(1 for s in statements if s.strip().upper() == "COMMIT")
+
+
+def test_the_taskruns_a_pass_starts_are_one_commit(tmp_path: Path) -> None:
+    """A fan-out's TaskRuns are created in one transaction, not one each: the pass
+    commits as often for eight independent tasks as for one."""
+    assert commits_of_first_pass(tmp_path, 8) == commits_of_first_pass(tmp_path, 1)

@@ -281,44 +281,45 @@ class PipelineRunReconciler:
         }
         by_name = {t.pipeline_task.name: t for t in resolved.tasks}
         started: list[ps.PipelineTaskState] = []
-        for scheduled in plan.tasks:
-            task = by_name[ps.task_name(scheduled.task)]
-            if task.is_child_pipeline:
+        # One write for the lot: a fan-out's hundred TaskRuns (a matrix's combinations)
+        # are one commit.
+        with self.store.batch():
+            for scheduled in plan.tasks:
+                task = by_name[ps.task_name(scheduled.task)]
+                if task.is_child_pipeline:
+                    ready = msgspec.structs.replace(task, pipeline_task=scheduled.pipeline_task)
+                    children = build_child_pipeline_runs(
+                        run,
+                        ready,
+                        self.config,
+                        ancestors=self._ancestor_reader(run),
+                        matrix_task_runs=matrix_runs,
+                    )
+                    if isinstance(children, PipelineRunFailure):
+                        return children
+                    created_runs = [self._create_child_pipeline_run(c) for c in children]
+                    started.append(msgspec.structs.replace(task, child_pipeline_runs=created_runs))
+                    continue
+                if task.resolved_task is None:
+                    # Custom tasks: Tektite has no controller for them.
+                    return PipelineRunFailure(
+                        "CreateRunFailed",
+                        f"pipeline task {go_quote(task.pipeline_task.name)} runs a custom task, "
+                        "which Tektite cannot run",
+                    )
                 ready = msgspec.structs.replace(task, pipeline_task=scheduled.pipeline_task)
-                children = build_child_pipeline_runs(
+                built = build_task_runs(
                     run,
                     ready,
                     self.config,
-                    ancestors=self._ancestor_reader(run),
+                    task_run_results=results,
+                    artifacts=artifacts,
                     matrix_task_runs=matrix_runs,
                 )
-                if isinstance(children, PipelineRunFailure):
-                    return children
-                created_runs = [self._create_child_pipeline_run(c) for c in children]
-                started.append(msgspec.structs.replace(task, child_pipeline_runs=created_runs))
-                continue
-            if task.resolved_task is None:
-                # Custom tasks: Tektite has no controller for them.
-                return PipelineRunFailure(
-                    "CreateRunFailed",
-                    f"pipeline task {go_quote(task.pipeline_task.name)} runs a custom task, "
-                    "which Tektite cannot run",
-                )
-            ready = msgspec.structs.replace(task, pipeline_task=scheduled.pipeline_task)
-            built = build_task_runs(
-                run,
-                ready,
-                self.config,
-                task_run_results=results,
-                artifacts=artifacts,
-                matrix_task_runs=matrix_runs,
-            )
-            if isinstance(built, PipelineRunFailure):
-                return built
-            # One write for the lot: a fan-out's hundred TaskRuns are one commit.
-            with self.store.batch():
+                if isinstance(built, PipelineRunFailure):
+                    return built
                 created = [self._create_task_run(tr) for tr in built]
-            started.append(msgspec.structs.replace(task, task_runs=created))
+                started.append(msgspec.structs.replace(task, task_runs=created))
         facts.replace_task(*started)
         return None
 
