@@ -29,7 +29,7 @@ from tektite.api.errors import go_quote
 from tektite.api.models import Condition, ObjectMeta, PipelineRun, PipelineRunStatus, TaskRun
 from tektite.api.objects import InvalidObject, decode
 from tektite.controller.adapters import StorePipelineLookup, sync_metadata
-from tektite.controller.status_update import update_status
+from tektite.controller.status_update import update_own_status
 from tektite.controller.taskrun import Requeue
 from tektite.engine import pipeline_state as ps
 from tektite.engine.child_pipelineruns import (
@@ -447,12 +447,7 @@ class PipelineRunReconciler:
     def _save_status(self, raw: dict[str, Any], pr: PipelineRun) -> None:
         """Write the status back, onto the latest version on a conflict, as Knative's
         reconcilers do (``status_update``)."""
-        status = pr.status.to_dict() if pr.status else {}
-        meta = raw.get("metadata") or {}
-        key = (str(meta.get("namespace", "")), str(meta.get("name", "")))
-        self.written[key] = status
-        if not update_status(self.store, raw, status):
-            self.written.pop(key, None)
+        update_own_status(self.store, raw, pr.status.to_dict() if pr.status else {}, self.written)
 
 
 _MAX_CACHED_RUNS = 256

@@ -49,3 +49,19 @@ def update_status(store: Store, raw: dict[str, Any], status: dict[str, Any]) -> 
             body = latest
     log.warning("status of %s %s/%s not saved: conflicts kept coming", kind, namespace, name)
     return False
+
+
+def update_own_status(
+    store: Store,
+    raw: dict[str, Any],
+    status: dict[str, Any],
+    written: dict[tuple[str, str], dict[str, Any]],
+) -> None:
+    """``update_status``, recording ``status`` in ``written`` under the object's
+    (namespace, name) first (its watch event is then the reconciler's own write: see
+    ``Controller``), and forgetting it when the write did not happen."""
+    meta = raw.get("metadata") or {}
+    key = (str(meta.get("namespace", "")), str(meta.get("name", "")))
+    written[key] = status
+    if not update_status(store, raw, status):
+        written.pop(key, None)

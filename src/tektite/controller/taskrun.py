@@ -25,7 +25,7 @@ from tektite.api.config import Config
 from tektite.api.models import Condition, ObjectMeta, TaskRun, TaskRunStatus, TaskSpec
 from tektite.api.objects import InvalidObject, decode
 from tektite.controller.adapters import account_objects
-from tektite.controller.status_update import update_status
+from tektite.controller.status_update import update_own_status
 from tektite.engine import taskrun_state as state
 from tektite.engine.admission import complete_pod, creds_for_run, pod_creation_failure
 from tektite.engine.creds import CredsInitError, missing_secrets_message
@@ -443,11 +443,7 @@ class TaskRunReconciler:
     def _save_status(self, raw: dict[str, Any], status: dict[str, Any] | None) -> None:
         """Write the status back, onto the latest version on a conflict, as Knative's
         reconcilers do (``status_update``): what this pass did is never forgotten."""
-        meta = raw.get("metadata") or {}
-        key = (str(meta.get("namespace", "")), str(meta.get("name", "")))
-        self.written[key] = status or {}
-        if not update_status(self.store, raw, status or {}):
-            self.written.pop(key, None)
+        update_own_status(self.store, raw, status or {}, self.written)
 
 
 def pod_lost_message(tr: TaskRun, key: PodKey) -> str:

@@ -631,9 +631,7 @@ def pipeline_run_results(
     if not results:
         return [], None  # (what follows reads every task's status and results)
     status = {**get_pipeline_task_status(facts, now), **get_pipeline_final_task_status(facts)}
-    return apply_task_results_to_pipeline_results(
-        results or (), get_task_runs_results(facts), status
-    )
+    return apply_task_results_to_pipeline_results(results, get_task_runs_results(facts), status)
 
 
 def adjust_start_time(state: Iterable[PipelineTaskState], start_time: datetime) -> datetime:
