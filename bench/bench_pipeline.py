@@ -2,7 +2,9 @@
 
 Baseline, measured in the same run: 100 parallel ``sh -c true`` processes. The figure of
 interest is the scheduling overhead per task, ``(pipeline - baseline) / 100`` (medians
-of ``RUNS`` runs of each), and the peak memory (max RSS) of the ``tektite run`` process.
+of ``RUNS`` runs of each, alternated), and the peak memory (max RSS) of the ``tektite
+run`` process. On a virtual machine, the share of its CPU time the host gave to other
+guests meanwhile (steal) is printed too: it slows these runs, the baseline much less.
 
 For context only (the target is judged on the figure above), a second line gives the
 cost of each task beyond the first two: the same run against a 2-task pipeline
@@ -103,6 +105,24 @@ def reconcile_pass() -> tuple[float, float]:
     return one_pass, listing
 
 
+def cpu_times() -> list[int]:
+    """The machine's CPU time counters (``/proc/stat``'s first line; empty elsewhere)."""
+    try:
+        with open("/proc/stat") as stat:
+            return [int(field) for field in stat.readline().split()[1:]]
+    except OSError:
+        return []
+
+
+def steal_share(before: list[int], after: list[int]) -> float | None:
+    """The share of CPU time stolen by the hypervisor between two ``cpu_times``."""
+    if len(before) < 8 or len(after) < 8:
+        return None
+    spent = [b - a for a, b in zip(before, after, strict=True)]
+    total = sum(spent)
+    return spent[7] / total if total else None
+
+
 def run_pipeline(tmp: Path, fan_out: int) -> tuple[float, int]:
     """Wall seconds and peak RSS (kB) of one ``tektite run`` of the fan-out pipeline with
     ``fan_out`` middle tasks, in a fresh data directory under ``tmp``."""
@@ -132,16 +152,22 @@ def main() -> None:
             for p in procs:
                 p.wait()
 
-        base = wall(baseline, repeat=3)
-        # Alternated, so that a machine whose speed drifts slows both alike.
+        baseline()  # warm the page cache
+        # Alternated, baseline included, so that a machine whose speed drifts slows
+        # them alike.
+        bases: list[float] = []
         full: list[float] = []
         small: list[float] = []
         peak_kb = 0
+        steal_before = cpu_times()
         for _ in range(RUNS):
+            bases.append(wall(baseline, repeat=1))
             elapsed, rss = run_pipeline(Path(tmp), TASKS - 2)
             full.append(elapsed)
             peak_kb = max(peak_kb, rss)
             small.append(run_pipeline(Path(tmp), 0)[0])
+        steal = steal_share(steal_before, cpu_times())
+        base = statistics.median(bases)
         elapsed = statistics.median(full)
         per_task = (elapsed - base) / TASKS
         print(
@@ -152,8 +178,15 @@ def main() -> None:
         print(
             f"{'  runs (ms), in order':<44} "
             + " ".join(f"{x * 1000:.0f}" for x in full)
+            + "   baselines "
+            + " ".join(f"{x * 1000:.0f}" for x in bases)
             + f"   on Python {sys.version.split()[0]} ({sys.executable})"
         )
+        if steal is not None:
+            print(
+                f"{'  hypervisor steal during the runs':<44} {steal * 100:9.1f} %    "
+                "(of this machine's CPU time, given by the host to other guests meanwhile)"
+            )
         marginal = (elapsed - statistics.median(small)) / (TASKS - 2)
         print(
             f"{'  each task beyond a 2-task run (context)':<44} {marginal * 1000:9.1f} ms   "
