@@ -15,6 +15,7 @@ from typing import Any
 
 from tektite.api.config import Config
 from tektite.controller.manager import POD_CHANGE_WITHIN, Controller
+from tektite.controller.taskrun import pod_state
 from tektite.runtime.protocol import Pod, PodKey
 from tektite.store.protocol import WatchEvent
 from tektite.store.sqlite import SqliteStore
@@ -225,6 +226,24 @@ def test_a_pod_reported_again_unchanged_is_not_queued(tmp_path: Path) -> None:
     assert [key for key, _ in queued] == [("TaskRun", "default", "tr")] * 4
 
 
+def test_the_pod_as_its_taskruns_last_pass_read_it_is_not_queued(tmp_path: Path) -> None:
+    """The pass that creates the Pod reads it back and works from it, as Tekton's does:
+    the runtime's report of the Pod in that state needs no pass (it would find what
+    that pass found). The Pod's next state does, as before."""
+    ctl, _ = first_pass(tmp_path)
+    key = PodKey("default", "tr-pod")
+    keeper = ctl.runtime
+    assert isinstance(keeper, PodKeeper)
+    created = keeper.pods[key]
+    assert ctl.taskruns.pods_read[("default", "tr")] == pod_state(created)
+    running = {**created, "status": {"phase": "Running"}}
+    queued = watch_pods(tmp_path, [(key, created), (key, running)], ctl)
+    assert queued == [(("TaskRun", "default", "tr"), "soon")]
+    # A state the last pass did not read is queued, even the one it read before.
+    ctl.taskruns.pods_read[("default", "tr")] = pod_state(running)
+    assert watch_pods(tmp_path, [(key, created)], ctl) == [(("TaskRun", "default", "tr"), "soon")]
+
+
 def test_a_pod_change_the_run_waits_on_is_queued_at_once_others_soon(tmp_path: Path) -> None:
     """A Pod's changes that end or move its TaskRun on (a container terminated, the Pod
     finished, sidecars ready while the steps wait for the ``ready`` annotation) queue a
@@ -257,9 +276,15 @@ def test_a_pod_change_the_run_waits_on_is_queued_at_once_others_soon(tmp_path: P
     assert [how for _, how in queued] == ["soon", "soon", "now", "soon", "now", "now", "now"]
 
 
-def watch_pods(tmp_path: Path, script: list[tuple[PodKey, Pod | None]]) -> list[tuple[Any, str]]:
-    """The passes the controller's Pod watch queues for ``script``: ``now`` or ``soon``."""
-    ctl = controller(tmp_path, ScriptedRuntime(script))
+def watch_pods(
+    tmp_path: Path, script: list[tuple[PodKey, Pod | None]], ctl: Controller | None = None
+) -> list[tuple[Any, str]]:
+    """The passes the controller's Pod watch queues for ``script``: ``now`` or ``soon``
+    (``ctl``: a controller to use, its runtime replaced by the script)."""
+    if ctl is None:
+        ctl = controller(tmp_path, ScriptedRuntime(script))
+    else:
+        ctl.runtime = ScriptedRuntime(script)  # type: ignore[assignment]
     queued: list[tuple[Any, str]] = []
     ctl.queue.add = lambda key: queued.append((key, "now"))  # type: ignore[method-assign]
 

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple, Protocol
 from tektite.api.config import Config
 from tektite.controller.queue import WorkQueue
 from tektite.controller.retention import RetentionController, logs_root
-from tektite.controller.taskrun import Requeue, TaskRunReconciler
+from tektite.controller.taskrun import Requeue, TaskRunReconciler, pod_state
 from tektite.engine.pod import PodImages
 from tektite.engine.pod_status import needs_prompt_pass
 from tektite.runtime.protocol import PodKey, PodRuntime
@@ -209,6 +209,8 @@ class Controller:
         self._seen.pop((kind, *key), None)
         reconciler.written.pop(key, None)
         reconciler.written_metadata.pop(key, None)
+        if kind == "TaskRun":
+            self.taskruns.pods_read.pop(key, None)
 
     async def _watch_pods(self) -> None:
         last: dict[PodKey, tuple[Any, Any]] = {}
@@ -219,8 +221,7 @@ class Controller:
             else:
                 # A runtime may report a Pod again with nothing changed: the pass the
                 # first report queued reads the Pod after it, so it sees this state.
-                meta = pod.get("metadata") or {}
-                state = (pod.get("status"), meta)
+                state = pod_state(pod)
                 before = last.get(key)
                 if before == state:
                     continue
@@ -228,6 +229,10 @@ class Controller:
             labels = (pod or {}).get("metadata", {}).get("labels") or {}
             owner = labels.get(TASKRUN_LABEL)
             if not owner:
+                continue
+            if pod is not None and self.taskruns.pods_read.get((key.namespace, owner)) == state:
+                # What its TaskRun's last pass worked from (the Pod as that pass created
+                # it, typically): a pass now would find what that one found.
                 continue
             if pod is not None and not needs_prompt_pass(before and before[0], pod):
                 self.queue.add_soon(("TaskRun", key.namespace, owner), POD_CHANGE_WITHIN)

@@ -44,7 +44,7 @@ from tektite.engine.resolve_taskrun import ResolvedTaskRun, TaskRunFailure, reso
 from tektite.engine.substitution import apply_credentials_path
 from tektite.engine.workspaces import claim_from_template
 from tektite.runtime.ignored_fields import ignored_pod_fields, ignored_pod_fields_message
-from tektite.runtime.protocol import PodKey, PodRuntime, PodRuntimeError
+from tektite.runtime.protocol import Pod, PodKey, PodRuntime, PodRuntimeError
 from tektite.store.errors import AlreadyExists, Conflict, NotFound
 from tektite.store.protocol import Store
 
@@ -56,6 +56,16 @@ CANCEL_ANNOTATION = "tekton.dev/cancel"
 CANCEL_VALUE = "CANCEL"
 REASON_POD_LOST = "TaskRunPodLost"
 """Tektite's: the Pod of a running TaskRun is gone (never recreated)."""
+
+
+PodState = tuple[Any, Any]
+"""A Pod's ``status`` and ``metadata``: what a pass over its TaskRun reads of it."""
+
+
+def pod_state(pod: Pod) -> PodState:
+    """The parts of ``pod`` that change while it runs, of what a pass over its TaskRun
+    reads (of its spec, the pass reads only what never changes: the containers' order)."""
+    return pod.get("status"), pod.get("metadata") or {}
 
 
 @dataclass(frozen=True)
@@ -90,6 +100,9 @@ class TaskRunReconciler:
         no pass: see ``Controller``)."""
         self.written_metadata: dict[tuple[str, str], tuple[dict[str, str], dict[str, str]]] = {}
         """The labels and annotations a pass last wrote (``syncMetadata``), likewise."""
+        self.pods_read: dict[tuple[str, str], PodState] = {}
+        """The state of its Pod (``pod_state``) each TaskRun's last pass worked from: the
+        runtime's report of that very state needs no pass (see ``Controller``)."""
 
     @property
     def default_timeout(self) -> timedelta:
@@ -220,6 +233,7 @@ class TaskRunReconciler:
             if sidecars_ready(pod):
                 await self.runtime.set_annotations(key, {READY_ANNOTATION: READY_VALUE})
 
+        self.pods_read[(tr.metadata.namespace, tr.metadata.name)] = pod_state(pod)
         spec = _status(tr).task_spec
         features = self.config.features
         reconcile_pod_status(
