@@ -48,8 +48,9 @@ def plain_pod(name: str, containers: list[dict[str, Any]], **spec: Any) -> Pod:
     }
 
 
-def processes_with(token: str) -> list[int]:
-    """Pids of live processes whose command line contains ``token``."""
+def processes_with(token: str, program: str = "") -> list[int]:
+    """Pids of live processes whose command line contains ``token`` (and whose argv[0]
+    is ``program``, when given)."""
     found = []
     for name in os.listdir("/proc"):
         if not name.isdigit():
@@ -60,6 +61,8 @@ def processes_with(token: str) -> list[int]:
             with open(f"/proc/{name}/stat", "rb") as handle:
                 state = handle.read().rsplit(b")", 1)[1].split()[0]
         except OSError:
+            continue
+        if program and os.path.basename(cmdline.split(b"\0", 1)[0]) != program.encode():
             continue
         if token.encode() in cmdline and state != b"Z":
             found.append(int(name))
@@ -325,7 +328,9 @@ def test_cancelled_caller_of_delete_stays_cancelled(open_runtime: RuntimeFactory
                 plain_pod("stubborn", containers, terminationGracePeriodSeconds=1)
             )
             deadline = time.monotonic() + 15
-            while not processes_with(token) and time.monotonic() < deadline:
+            # Until ``sleep`` runs, the shell may not have run its ``trap`` yet: a
+            # SIGTERM would end it at once, and the deletion before its cancellation.
+            while not processes_with(token, "sleep") and time.monotonic() < deadline:
                 await asyncio.sleep(0.02)
             caller = asyncio.create_task(runtime.delete_pod(key))
             await asyncio.sleep(0.2)  # inside the grace period: SIGTERM is ignored
