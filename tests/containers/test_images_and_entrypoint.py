@@ -71,11 +71,14 @@ def images() -> None:
     ensure_test_images()
 
 
-def podman(*args: str, timeout: float = 120) -> subprocess.CompletedProcess[str]:
-    """Run ``podman args``; never pulls (``--pull never`` is added to every ``run``)."""
+def podman(
+    *args: str, timeout: float = 120, remove: bool = True
+) -> subprocess.CompletedProcess[str]:
+    """Run ``podman args``; never pulls (``--pull never`` is added to every ``run``, and
+    ``--rm`` unless ``remove`` is False)."""
     command = ["podman", *args]
     if args and args[0] == "run":
-        command[2:2] = ["--rm", "--pull", "never", "--network", "none"]
+        command[2:2] = [*(["--rm"] if remove else []), "--pull", "never", "--network", "none"]
     return subprocess.run(command, capture_output=True, text=True, timeout=timeout, check=False)
 
 
@@ -374,6 +377,7 @@ def test_container_stop_signal_reaches_the_step(bundle: Path, images: None, tmp_
         KO_APP_PATHS["entrypoint"],
         BUSYBOX,
         *step_flags("/tekton", "-entrypoint", "sh", "--", "-c", script),
+        remove=False,  # its exit code is read once it has stopped
     )
     assert created.returncode == 0, created.stderr
     try:
@@ -384,11 +388,14 @@ def test_container_stop_signal_reaches_the_step(bundle: Path, images: None, tmp_
         started = time.monotonic()
         # The kernel drops signals PID 1 has no handler for: no handler, no stop
         # before the 30 s timeout's SIGKILL (exit 137).
-        wait = subprocess.Popen(["podman", "wait", name], stdout=subprocess.PIPE, text=True)
         stopped = podman("stop", "-t", "30", name)
         assert stopped.returncode == 0, stopped.stderr
-        exit_code = int((wait.communicate(timeout=60)[0] or "-1").strip())
         assert time.monotonic() - started < 20
+        # From the stopped container's record (a ``podman wait`` beside the stop of a
+        # ``--rm`` container once found it removed already).
+        inspected = podman("inspect", "--format", "{{.State.ExitCode}}", name)
+        assert inspected.returncode == 0, inspected.stderr
+        exit_code = int(inspected.stdout.strip())
     finally:
         podman("rm", "-f", name)
     assert exit_code == 255
