@@ -63,6 +63,23 @@ def sync_metadata(
     return None
 
 
+def sync_own_metadata(
+    store: Store,
+    kind: str,
+    namespace: str,
+    name: str,
+    labels: Mapping[str, str],
+    annotations: Mapping[str, str],
+    written: dict[tuple[str, str], tuple[dict[str, str], dict[str, str]]],
+) -> None:
+    """``sync_metadata``, recording what it wrote in ``written`` under (namespace, name)
+    (its watch event is then the reconciler's own write: see ``Controller``), as
+    ``status_update.update_own_status`` does for the status."""
+    merged = sync_metadata(store, kind, namespace, name, labels, annotations)
+    if merged is not None:
+        written[(namespace, name)] = merged
+
+
 class StoreLookup:
     """``ObjectLookup`` over the store: referenced Tasks and StepActions."""
 

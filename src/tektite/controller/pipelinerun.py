@@ -28,7 +28,7 @@ from tektite.api.defaults.runs import default_pipelinerun
 from tektite.api.errors import go_quote
 from tektite.api.models import Condition, ObjectMeta, PipelineRun, PipelineRunStatus, TaskRun
 from tektite.api.objects import InvalidObject, decode
-from tektite.controller.adapters import StorePipelineLookup, sync_metadata
+from tektite.controller.adapters import StorePipelineLookup, sync_own_metadata
 from tektite.controller.status_update import update_own_status
 from tektite.controller.taskrun import Requeue
 from tektite.engine import pipeline_state as ps
@@ -117,16 +117,15 @@ class PipelineRunReconciler:
                 meta.get("annotations") or {}
             ):
                 # After the status, whose write needs the version read at the start.
-                written = sync_metadata(
+                sync_own_metadata(
                     self.store,
                     "PipelineRun",
                     namespace,
                     name,
                     pr.metadata.labels,
                     pr.metadata.annotations,
+                    self.written_metadata,
                 )
-                if written is not None:
-                    self.written_metadata[(namespace, name)] = written
             if _is_done(pr):
                 self._caches.pop(pr.metadata.uid, None)
         return requeue

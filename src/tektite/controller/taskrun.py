@@ -142,18 +142,17 @@ class TaskRunReconciler:
             if metadata_changed and not together:
                 # Tekton's syncMetadata, after the status (whose write needs the
                 # version read at the start).
-                from tektite.controller.adapters import sync_metadata
+                from tektite.controller.adapters import sync_own_metadata
 
-                written = sync_metadata(
+                sync_own_metadata(
                     self.store,
                     "TaskRun",
                     namespace,
                     name,
                     tr.metadata.labels,
                     tr.metadata.annotations,
+                    self.written_metadata,
                 )
-                if written is not None:
-                    self.written_metadata[(namespace, name)] = written
         return requeue
 
     # -- the pass ---------------------------------------------------------------------------
