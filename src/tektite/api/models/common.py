@@ -1,7 +1,5 @@
 """Tekton types shared by Tasks, Pipelines and runs: params, results, workspaces, refs."""
 
-from __future__ import annotations
-
 from typing import Any
 
 from tektite.api.models._base import Model, decode_param_value

@@ -4,8 +4,6 @@ Fields Tektite reads are typed; deep structures it passes through untouched
 (securityContext, probes, affinity, resource quantities…) stay JSON objects.
 """
 
-from __future__ import annotations
-
 import msgspec
 
 from tektite.api.models._base import JsonObj, Model, StrMap

@@ -1,7 +1,5 @@
 """Kubernetes object metadata, conditions, and plain Kubernetes objects."""
 
-from __future__ import annotations
-
 from dataclasses import dataclass, field
 from typing import Any
 

@@ -1,7 +1,5 @@
 """Pipeline and its PipelineTasks."""
 
-from __future__ import annotations
-
 from typing import Literal
 
 import msgspec
@@ -48,7 +46,7 @@ class PipelineTask(Model):
     workspaces: list[WorkspacePipelineTaskBinding] | None = None
     timeout: str | None = None
     pipeline_ref: PipelineRef | None = None
-    pipeline_spec: PipelineSpec | None = None
+    pipeline_spec: "PipelineSpec | None" = None
     on_error: str = ""
 
 

@@ -1,7 +1,5 @@
 """TaskRun and PipelineRun, with their statuses."""
 
-from __future__ import annotations
-
 from typing import Literal
 
 import msgspec
@@ -126,7 +124,7 @@ class TaskRunStatus(Model):
     start_time: str | None = None
     completion_time: str | None = None
     steps: list[StepState] | None = None
-    retries_status: list[TaskRunStatus] | None = None
+    retries_status: "list[TaskRunStatus] | None" = None
     results: list[RunResult] | None = None
     artifacts: Artifacts | None = None
     sidecars: list[SidecarState] | None = None

@@ -1,7 +1,5 @@
 """Task, its steps, step template and sidecars; StepAction."""
 
-from __future__ import annotations
-
 from typing import Literal
 
 import msgspec
