@@ -648,7 +648,9 @@ def serve(fd: int) -> int:
 
     signals: Any = __import__("_signal")
     _prewarm(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
-    __import__("tektite.runtime.pod_dirs")  # for Pods' directories and mountpoints
+    # Pods' directories and containers' mountpoints: loaded before any fork, as the
+    # wrapper is (``_prewarm``), for a container whose user cannot read this library.
+    __import__("tektite.runtime.pod_dirs")
     libc = _libc()
     for name in _LIBC_FUNCTIONS:
         getattr(libc, name)  # ctypes keeps each function it looks up on the handle
