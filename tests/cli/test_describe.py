@@ -301,6 +301,9 @@ def test_pipelinerun_last_output_and_errors(seed: Seed) -> None:
     assert (doc["kind"], doc["metadata"]["name"]) == ("PipelineRun", "old")
     y = tektite(seed.home, at(), "pr", "desc", "old", "-n", "ns", "-o", "yaml").stdout
     assert y.startswith("apiVersion: tekton.dev/v1\nkind: PipelineRun\n")
+    status = "jsonpath={.metadata.name}: {.status.conditions[0].status}"
+    r = tektite(seed.home, at(), "pr", "desc", "--last", "-n", "ns", "-o", status)
+    assert (r.exit_code, r.stdout) == (0, "new: True")
     r = tektite(seed.home, at(), "pr", "desc", "bar", "-n", "ns")
     assert (r.exit_code, r.stderr) == (1, 'Error: failed to find pipelinerun "bar"\n')
     r = tektite(seed.home, at(), "pr", "desc", "-n", "ns")

@@ -180,6 +180,23 @@ def test_get_tables(seed: Seed) -> None:
     assert tektite(seed.home, at(), "get", "pr", "-n", "ns", "-o", "name").stdout == (
         "pipelinerun.tekton.dev/run-1\npipelinerun.tekton.dev/run-2\n"
     )
+    names = "jsonpath={range .items[*]}{.metadata.name}={.status.conditions[0].status} {end}"
+    r = tektite(seed.home, at(), "get", "pr", "-n", "ns", "-o", names)
+    assert r.stdout == "run-1=True run-2=Unknown "
+    r = tektite(seed.home, at(), "get", "pr", "run-1", "-n", "ns", "-o", "jsonpath={.kind}")
+    assert r.stdout == "PipelineRun"
+    r = tektite(seed.home, at(), "get", "pr", "-n", "ns", "-o", "jsonpath={.items[9]}")
+    assert r.exit_code == 1
+    assert r.stderr.startswith(
+        'error: error executing jsonpath "{.items[9]}": Error executing template: '
+        "array index out of bounds: index 9, length 2."
+    )
+    r = tektite(seed.home, at(), "get", "pr", "-n", "ns", "-o", "wide")
+    assert (r.exit_code, r.stderr) == (
+        1,
+        'error: unable to match a printer suitable for the output format "wide", allowed '
+        "formats are: json,jsonpath,jsonpath-as-json,jsonpath-file,name,yaml\n",
+    )
 
 
 def test_get_errors(seed: Seed) -> None:

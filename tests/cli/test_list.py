@@ -423,3 +423,75 @@ def test_pipelines_with_last_run(seed: Seed) -> None:
         "pipeline   20 minutes ago   pipeline-run-1   15 minutes ago   10m0s      Succeeded\n"
         "unused     20 minutes ago   ---              ---              ---        ---\n"
     )
+
+
+def test_pipelinerun_list_jsonpath(seed: Seed, tmp_path: Path) -> None:
+    """-o jsonpath=… runs the template once on the PipelineRunList and prints its text
+    as it is (no newline added), as tkn's printer flags do; jsonpath-as-json and
+    jsonpath-file too."""
+    _pipelineruns(seed)
+    names = "{.items[*].metadata.name}"
+    result = tektite(seed.home, NOW, "pr", "list", "-n", "namespace", "-o", f"jsonpath={names}")
+    assert (result.exit_code, result.stdout) == (0, "pr0-1 pr3-1 pr1-1 pr2-2 pr2-1")
+    template = (
+        '{range .items[?(@.status.conditions[0].status=="False")]}{.metadata.name}{"\\n"}{end}'
+    )
+    failed = tektite(seed.home, NOW, "pr", "list", "-n", "namespace", "-o", f"jsonpath={template}")
+    assert failed.stdout == "pr2-2\n"
+    as_json = tektite(
+        seed.home,
+        NOW,
+        "pr",
+        "list",
+        "-n",
+        "namespace",
+        "--limit",
+        "1",
+        "-o",
+        f"jsonpath-as-json={names}",
+    )
+    assert json.loads(as_json.stdout) == ["pr0-1"]
+    file = tmp_path / "template"
+    file.write_text("{.kind}")
+    from_file = tektite(
+        seed.home, NOW, "pr", "list", "-n", "namespace", "-o", f"jsonpath-file={file}"
+    )
+    assert from_file.stdout == "PipelineRunList"
+
+
+@pytest.mark.parametrize(
+    ("output", "message"),
+    [
+        (
+            "xml",
+            'unable to match a printer suitable for the output format "xml", allowed formats '
+            "are: json,jsonpath,jsonpath-as-json,jsonpath-file,name,yaml",
+        ),
+        (
+            "go-template={{.kind}}",
+            'unable to match a printer suitable for the output format "go-template={{.kind}}", '
+            "allowed formats are: json,jsonpath,jsonpath-as-json,jsonpath-file,name,yaml",
+        ),
+        ("jsonpath", "template format specified but no template given"),
+        ("jsonpath={.items[}", "error parsing jsonpath {.items[}, unterminated array"),
+        (
+            "jsonpath-file=/nonexistent/t",
+            "error reading --template /nonexistent/t, "
+            "open /nonexistent/t: no such file or directory",
+        ),
+        (
+            "jsonpath={.kind[0]}",
+            'error executing jsonpath "{.kind[0]}": Error executing template: string is not '
+            "array or slice. Printing more information for debugging the template:\n"
+            "\ttemplate was:\n\t\t{.kind[0]}\n\tobject given to jsonpath engine was:\n",
+        ),
+    ],
+)
+def test_a_bad_output_format_is_refused_as_tkn_refuses_it(
+    seed: Seed, output: str, message: str
+) -> None:
+    _pipelineruns(seed)
+    result = tektite(seed.home, NOW, "pr", "list", "-n", "namespace", "-o", output)
+    assert result.exit_code == 1
+    assert result.stdout == ""
+    assert result.stderr.startswith(f"Error: {message}")

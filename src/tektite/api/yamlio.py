@@ -84,8 +84,10 @@ __all__ = [
     "YamlLoadError",
     "dump_json",
     "dump_yaml",
+    "go_format_float",
     "go_json_scalar_text",
     "load_documents",
+    "marshal_json",
     "resolve_plain_scalar",
 ]
 
@@ -396,8 +398,9 @@ def _exponent(digits: str, point: int, pad: bool) -> str:
     return f"{mantissa}e{'-' if exp < 0 else '+'}{magnitude}"
 
 
-def _go_format_g(f: float, bits: int = 64) -> str:
-    """strconv.FormatFloat(f, 'g', -1, bits) as go-yaml prints floats (.inf etc.)."""
+def go_format_float(f: float, bits: int = 64) -> str:
+    """strconv.FormatFloat(f, 'g', -1, bits), which is also what ``fmt.Print`` writes
+    for a float; infinities and NaN as go-yaml prints them (.inf etc.)."""
     if bits == 32:
         f = _to_float32(f)
     if math.isnan(f):
@@ -869,7 +872,7 @@ class _Builder:
             if value >= _INT64_LIMIT:  # go-yaml gives uint64, which has no case there
                 raise _Fail(f"unsupported map key of type: uint64, key: {value}", node.start_mark)
             return str(value)
-        return _go_format_g(value, bits=32)  # float keys: FormatFloat(k, 'g', -1, 32)
+        return go_format_float(value, bits=32)  # float keys: FormatFloat(k, 'g', -1, 32)
 
     def _merge(self, node: Node, out: dict[str, Any], depth: int) -> None:
         # go-yaml v2 writes merged keys into the map when it meets "<<", so they
@@ -1324,11 +1327,11 @@ def _yaml_number_text(value: int | float) -> str:
     if isinstance(value, int):
         return str(value)
     if not math.isfinite(value):
-        return _go_format_g(value)  # kubectl would fail; .inf/.nan is the honest YAML
+        return go_format_float(value)  # kubectl would fail; .inf/.nan is the honest YAML
     text = _go_json_float(value)
     if "." not in text and "e" not in text and -(2**63) <= int(text) < _UINT64_LIMIT:
         return str(int(text))
-    return _go_format_g(value)
+    return go_format_float(value)
 
 
 def _yaml_node(value: Any, depth: int) -> Node:
@@ -1400,23 +1403,41 @@ def dump_yaml(obj: Any, *, width: int = 80) -> str:
     return stream.getvalue()
 
 
-def dump_json(obj: Any, *, indent: int = 4) -> str:
+def dump_json(obj: Any, *, indent: int = 4, sort_keys: bool = False) -> str:
     """JSON as ``kubectl get -o json`` writes it (Go's ``json.MarshalIndent``).
 
     Four-space indentation and a final newline, keys in insertion order (kubectl
-    sorts them), Go's number text (``1.0`` → ``1``, ``1e-7`` → ``1e-7``) and Go's
-    escapes of ``<``, ``>``, ``&``, U+2028 and U+2029.
+    sorts them; ``sort_keys``: sorted, as Go sorts a map's), Go's number text (``1.0``
+    → ``1``, ``1e-7`` → ``1e-7``) and Go's escapes of ``<``, ``>``, ``&``, U+2028 and
+    U+2029.
 
     Raises ``ValueError`` for infinities/NaN (as Go does) and for nesting deeper than
     :data:`MAX_DEPTH`, ``TypeError`` for values that are not JSON-like.
     """
     parts: list[str] = []
-    _json_write(obj, parts, "\n", " " * indent, 0)
+    _json_write(obj, parts, "\n", " " * indent, 0, sort_keys=sort_keys)
     parts.append("\n")
     return "".join(parts)
 
 
-def _json_write(value: Any, out: list[str], newline: str, step: str, depth: int) -> None:
+def marshal_json(obj: Any) -> str:
+    """Go's ``json.Marshal`` of decoded JSON: compact, each object's keys sorted (as Go
+    sorts a map's), Go's number text and escapes. Raises as :func:`dump_json`."""
+    parts: list[str] = []
+    _json_write(obj, parts, "", "", 0, colon=":", sort_keys=True)
+    return "".join(parts)
+
+
+def _json_write(
+    value: Any,
+    out: list[str],
+    newline: str,
+    step: str,
+    depth: int,
+    *,
+    colon: str = ": ",
+    sort_keys: bool = False,
+) -> None:
     if isinstance(value, str):
         out.append(_go_json_string(value))
     elif value is None or isinstance(value, (bool, int, float)):
@@ -1429,9 +1450,12 @@ def _json_write(value: Any, out: list[str], newline: str, step: str, depth: int)
             return
         inner = newline + step
         out.append("{")
-        for i, (key, item) in enumerate(value.items()):
-            out.append(("," if i else "") + inner + _go_json_string(_key_text(key)) + ": ")
-            _json_write(item, out, inner, step, depth + 1)
+        items = (
+            sorted(value.items(), key=lambda kv: _key_text(kv[0])) if sort_keys else value.items()
+        )
+        for i, (key, item) in enumerate(items):
+            out.append(("," if i else "") + inner + _go_json_string(_key_text(key)) + colon)
+            _json_write(item, out, inner, step, depth + 1, colon=colon, sort_keys=sort_keys)
         out.append(newline + "}")
     elif isinstance(value, (list, tuple)):
         if not value:
@@ -1441,7 +1465,7 @@ def _json_write(value: Any, out: list[str], newline: str, step: str, depth: int)
         out.append("[")
         for i, item in enumerate(value):
             out.append(("," if i else "") + inner)
-            _json_write(item, out, inner, step, depth + 1)
+            _json_write(item, out, inner, step, depth + 1, colon=colon, sort_keys=sort_keys)
         out.append(newline + "]")
     else:
         raise TypeError(f"cannot dump a {type(value).__name__} as JSON")

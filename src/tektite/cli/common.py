@@ -82,12 +82,82 @@ def open_store() -> Iterator[SqliteStore]:
         store.close()
 
 
-def print_objects(objects: list[dict[str, Any]], output: str, list_kind: str | None) -> None:
-    """``-o json|yaml|name`` as kubectl's printers write them: one object alone, or a
-    ``<Kind>List`` (kubectl's ``List`` when ``list_kind`` is None) around several."""
-    from tektite.api.yamlio import dump_json, dump_yaml
+_JSONPATH_FORMATS = ("jsonpath", "jsonpath-as-json", "jsonpath-file")
+OUTPUT_FORMATS = ("json", *_JSONPATH_FORMATS, "name", "yaml")
+"""What ``-o`` takes: kubectl's printer formats but the Go templates."""
 
-    if output == "name":
+ErrorFactory = Callable[[str], click.ClickException]
+
+
+def output_option(f: F, *, error: ErrorFactory | None = None) -> F:
+    """``-o/--output FORMAT``: json, yaml, name, or a JSONPath template as kubectl's
+    printer flags take one (``jsonpath=TEMPLATE``, ``jsonpath-as-json=TEMPLATE``,
+    ``jsonpath-file=FILE``), checked before the command runs. ``error`` makes the
+    exception for a bad format (default: tkn's ``Error: …``)."""
+
+    def check(ctx: click.Context, _: click.Parameter, value: str | None) -> str | None:
+        if value is not None:
+            _printer(value, error or fail)
+        return value
+
+    return click.option(
+        "-o",
+        "--output",
+        metavar="FORMAT",
+        callback=check,
+        help="Output format: json, yaml, name, jsonpath=TEMPLATE, jsonpath-as-json=TEMPLATE "
+        "or jsonpath-file=FILE.",
+    )(f)
+
+
+def _printer(output: str, error: ErrorFactory) -> tuple[str, Any]:
+    """The format of ``output`` and, for a JSONPath one, its parsed template; the
+    messages are kubectl's printer flags' (``genericclioptions``)."""
+    from tektite.api.errors import go_quote
+    from tektite.cli.jsonpath import JSONPathError, parse
+
+    fmt, _, value = output.partition("=")
+    if fmt not in OUTPUT_FORMATS or (value and fmt not in _JSONPATH_FORMATS):
+        raise error(
+            f"unable to match a printer suitable for the output format {go_quote(output)}, "
+            f"allowed formats are: {','.join(OUTPUT_FORMATS)}"
+        )
+    if fmt not in _JSONPATH_FORMATS:
+        return fmt, None
+    if not value:
+        raise error("template format specified but no template given")
+    if fmt == "jsonpath-file":
+        from tektite.entrypoint.gostyle import path_error, read_op
+
+        try:
+            with open(value, encoding="utf-8") as handle:
+                value = handle.read()
+        except OSError as e:
+            raise error(
+                f"error reading --template {value}, {path_error(read_op(e), value, e)}"
+            ) from None
+    try:
+        return fmt, parse(value)
+    except JSONPathError as e:
+        raise error(f"error parsing jsonpath {value}, {e}") from None
+
+
+def print_objects(
+    objects: list[dict[str, Any]],
+    output: str,
+    list_kind: str | None,
+    *,
+    error: ErrorFactory | None = None,
+) -> None:
+    """``-o`` as kubectl's printers write it (see ``output_option``): one object alone,
+    or a ``<Kind>List`` (kubectl's ``List`` when ``list_kind`` is None) around several.
+    A JSONPath template runs once on that object, and its text is printed as it is."""
+    from tektite.api.errors import go_quote
+    from tektite.api.yamlio import dump_json, dump_yaml, marshal_json
+    from tektite.cli.jsonpath import JSONPathError
+
+    fmt, template = _printer(output, error or fail)
+    if fmt == "name":
         for o in objects:
             group = o.get("apiVersion", "").rpartition("/")[0]
             resource = o["kind"].lower() + (f".{group}" if group else "")
@@ -104,7 +174,20 @@ def print_objects(objects: list[dict[str, Any]], output: str, list_kind: str | N
             "kind": list_kind or "List",
             "metadata": {"resourceVersion": ""},
         }
-    sys.stdout.write(dump_json(doc) if output == "json" else dump_yaml(doc))
+    if template is None:
+        sys.stdout.write(dump_json(doc) if fmt == "json" else dump_yaml(doc))
+        return
+    try:
+        text = template.execute(doc, as_json=fmt == "jsonpath-as-json")
+    except JSONPathError as e:
+        # kubectl's message, but for the object: as JSON rather than Go syntax.
+        raise (error or fail)(
+            f"error executing jsonpath {go_quote(template.source)}: Error executing template: "
+            f"{e}. Printing more information for debugging the template:\n"
+            f"\ttemplate was:\n\t\t{template.source}\n"
+            f"\tobject given to jsonpath engine was:\n\t\t{marshal_json(doc)}\n"
+        ) from None
+    sys.stdout.write(text)
 
 
 def fail(message: str) -> click.ClickException:

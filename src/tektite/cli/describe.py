@@ -17,7 +17,15 @@ from typing import Any
 import click
 
 from tektite.cli import formatting as fmt
-from tektite.cli.common import fail, namespace_option, now, open_store, print_objects, use_color
+from tektite.cli.common import (
+    fail,
+    namespace_option,
+    now,
+    open_store,
+    output_option,
+    print_objects,
+    use_color,
+)
 from tektite.cli.list_cmd import PIPELINE_LABEL, TASK_LABEL, sort_runs, task_ref_kind
 
 LAST_APPLIED = "kubectl.kubernetes.io/last-applied-configuration"
@@ -397,15 +405,6 @@ def render_pipelinerun(
 # -- the commands ----------------------------------------------------------------------
 
 
-def _output_option(f: Callable[..., Any]) -> Callable[..., Any]:
-    return click.option(
-        "-o",
-        "--output",
-        type=click.Choice(["json", "yaml", "name"]),
-        help="Output format: json, yaml or name.",
-    )(f)
-
-
 def _pick(kind: str, names: list[str], namespace: str) -> str:
     """The one object of a namespace, or the user's choice on a terminal (tkn asks
     with a select prompt), or an error naming what to pass."""
@@ -434,7 +433,7 @@ def _run_choices(runs: list[Obj], at: datetime, limit: int) -> list[str]:
 
 @click.command(name="describe")
 @click.argument("name", required=False)
-@_output_option
+@output_option
 @namespace_option
 def task_describe(name: str | None, output: str | None, namespace: str) -> None:
     """Describe a Task in a namespace."""
@@ -459,7 +458,7 @@ def task_describe(name: str | None, output: str | None, namespace: str) -> None:
 
 @click.command(name="describe")
 @click.argument("name", required=False)
-@_output_option
+@output_option
 @click.option("-L", "--last", is_flag=True, help="Show description for last TaskRun.")
 @click.option("--limit", default=5, type=int, help="Lists number of TaskRuns when selecting one.")
 @namespace_option
@@ -491,7 +490,7 @@ def taskrun_describe(
 
 @click.command(name="describe")
 @click.argument("name", required=False)
-@_output_option
+@output_option
 @namespace_option
 def pipeline_describe(name: str | None, output: str | None, namespace: str) -> None:
     """Describes a Pipeline in a namespace."""
@@ -513,7 +512,7 @@ def pipeline_describe(name: str | None, output: str | None, namespace: str) -> N
 
 @click.command(name="describe")
 @click.argument("name", required=False)
-@_output_option
+@output_option
 @click.option("-L", "--last", is_flag=True, help="Show description for last PipelineRun.")
 @click.option(
     "--limit", default=5, type=int, help="Lists number of PipelineRuns when selecting one."

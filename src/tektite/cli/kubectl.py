@@ -9,6 +9,7 @@ store it after Tekton's mutating webhook.
 
 from __future__ import annotations
 
+import functools
 import json
 import sys
 from collections.abc import Callable
@@ -18,7 +19,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import click
 
 from tektite.cli import formatting as fmt
-from tektite.cli.common import DEFAULT_NAMESPACE, now, open_store, print_objects
+from tektite.cli.common import DEFAULT_NAMESPACE, now, open_store, output_option, print_objects
 
 if TYPE_CHECKING:
     from tektite.api.load import Checked
@@ -54,6 +55,11 @@ class KubectlError(click.ClickException):
 
     def show(self, file: Any = None) -> None:
         click.echo(self.message, err=True)
+
+
+def _printer_error(message: str) -> KubectlError:
+    """A bad ``-o`` or a template failing, as kubectl prints them."""
+    return KubectlError(f"error: {message}")
 
 
 def resource_name(kind: str, group: str) -> str:
@@ -313,7 +319,7 @@ def table(kind: str, objects: list[Obj], at: datetime, all_namespaces: bool) -> 
 @click.command()
 @click.argument("kind")
 @click.argument("names", nargs=-1)
-@click.option("-o", "--output", type=click.Choice(["json", "yaml", "name"]), help="Output format.")
+@functools.partial(output_option, error=_printer_error)
 @click.option("-l", "--selector", default=None, help="Label selector to filter on.")
 @click.option("-A", "--all-namespaces", is_flag=True, help="List across all namespaces.")
 @_namespace_option
@@ -354,7 +360,12 @@ def get(
             )
     if objects:
         if output:
-            print_objects(objects, output, None if names and len(names) == 1 else "List")
+            print_objects(
+                objects,
+                output,
+                None if names and len(names) == 1 else "List",
+                error=_printer_error,
+            )
         else:
             sys.stdout.write(table(real_kind, objects, now(), all_namespaces))
     elif not names:

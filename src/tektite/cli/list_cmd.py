@@ -15,22 +15,21 @@ from typing import TYPE_CHECKING, Any, TypedDict, cast
 import click
 
 from tektite.cli import formatting as fmt
-from tektite.cli.common import fail, namespace_option, now, open_store, print_objects, use_color
+from tektite.cli.common import (
+    fail,
+    namespace_option,
+    now,
+    open_store,
+    output_option,
+    print_objects,
+    use_color,
+)
 
 if TYPE_CHECKING:
     from tektite.store.sqlite import SqliteStore
 
 TASK_LABEL = "tekton.dev/task"
 PIPELINE_LABEL = "tekton.dev/pipeline"
-
-
-def _output_option(f: Callable[..., Any]) -> Callable[..., Any]:
-    return click.option(
-        "-o",
-        "--output",
-        type=click.Choice(["json", "yaml", "name"]),
-        help="Output format: json, yaml or name.",
-    )(f)
 
 
 def _common_list_options(f: Callable[..., Any]) -> Callable[..., Any]:
@@ -40,7 +39,7 @@ def _common_list_options(f: Callable[..., Any]) -> Callable[..., Any]:
     f = click.option(
         "-A", "--all-namespaces", "all_namespaces", is_flag=True, help="List from all namespaces."
     )(f)
-    f = _output_option(f)
+    f = output_option(f)
     return namespace_option(f)
 
 
