@@ -473,6 +473,9 @@ Workspaces
     )
     r = tektite(seed.home, at(), "tr", "desc", "--last", "-n", "elsewhere")
     assert r.stdout == "No TaskRuns present in namespace elsewhere\n"
+    for kind in ("tr", "pr"):
+        r = tektite(seed.home, at(), kind, "desc", "--limit", "0", "-n", "ns")
+        assert (r.exit_code, r.stderr) == (1, "Error: limit was 0 but must be a positive number\n")
     r = tektite(seed.home, at(), "tr", "desc", "nope", "-n", "ns")
     assert r.stderr == 'Error: failed to get TaskRun nope: taskruns.tekton.dev "nope" not found\n'
     # The only TaskRun of a namespace needs no name.

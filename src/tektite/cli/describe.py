@@ -12,7 +12,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -27,6 +27,9 @@ from tektite.cli.common import (
     use_color,
 )
 from tektite.cli.list_cmd import PIPELINE_LABEL, TASK_LABEL, sort_runs, task_ref_kind
+
+if TYPE_CHECKING:
+    from tektite.store.protocol import Store
 
 LAST_APPLIED = "kubectl.kubernetes.io/last-applied-configuration"
 
@@ -423,6 +426,23 @@ def _pick(kind: str, names: list[str], namespace: str) -> str:
     return names[choice - 1].split()[0]
 
 
+def _run_to_describe(
+    store: Store, kind: str, namespace: str, last: bool, limit: int, at: datetime
+) -> str | None:
+    """The run ``describe`` shows when no name is given: the newest with ``--last``,
+    else the one the user picks among the newest ``limit``. None (and tkn's line said)
+    when ``--last`` finds no run."""
+    runs = store.list(kind, namespace)
+    if last:
+        if not runs:
+            sys.stdout.write(f"No {kind}s present in namespace {namespace}\n")
+            return None
+        return str(sort_runs(runs, False)[0]["metadata"]["name"])
+    if limit <= 0:  # tkn lists none, then refuses the limit
+        raise fail(f"limit was {limit} but must be a positive number")
+    return _pick(kind, _run_choices(runs, at, limit), namespace)
+
+
 def _run_choices(runs: list[Obj], at: datetime, limit: int) -> list[str]:
     """tkn's ``GetAll…Runs``: ``name started 5 minutes ago``, newest first."""
     return [
@@ -469,16 +489,9 @@ def taskrun_describe(
     at = now()
     with open_store() as store:
         if name is None:
-            runs = store.list("TaskRun", namespace)
-            if last:
-                if not runs:
-                    sys.stdout.write(f"No TaskRuns present in namespace {namespace}\n")
-                    return
-                name = sort_runs(runs, False)[0]["metadata"]["name"]
-            else:
-                if limit <= 0:  # tkn lists none, then refuses the limit
-                    raise fail(f"limit was {limit} but must be a positive number")
-                name = _pick("TaskRun", _run_choices(runs, at, limit), namespace)
+            name = _run_to_describe(store, "TaskRun", namespace, last, limit, at)
+            if name is None:
+                return
         tr = store.get("TaskRun", namespace, name)
     if tr is None:
         raise fail(f'failed to get TaskRun {name}: taskruns.tekton.dev "{name}" not found')
@@ -525,16 +538,9 @@ def pipelinerun_describe(
     at = now()
     with open_store() as store:
         if name is None:
-            runs = store.list("PipelineRun", namespace)
-            if last:
-                if not runs:
-                    sys.stdout.write(f"No PipelineRuns present in namespace {namespace}\n")
-                    return
-                name = sort_runs(runs, False)[0]["metadata"]["name"]
-            else:
-                if limit <= 0:  # tkn lists none, then refuses the limit
-                    raise fail(f"limit was {limit} but must be a positive number")
-                name = _pick("PipelineRun", _run_choices(runs, at, limit), namespace)
+            name = _run_to_describe(store, "PipelineRun", namespace, last, limit, at)
+            if name is None:
+                return
         pr = store.get("PipelineRun", namespace, name)
         if pr is None:
             raise fail(f'failed to find pipelinerun "{name}"')
