@@ -55,6 +55,18 @@ def test_output_json_and_params(tmp_path: Path) -> None:
     assert "[hello-taskrun/read] hello, tektite" in result.stderr
 
 
+def test_output_jsonpath(tmp_path: Path) -> None:
+    """-o takes what the other commands' -o takes: a JSONPath template runs on the final
+    run; a bad one is refused before anything runs."""
+    example = str(REPO / "examples/hello-taskrun.yaml")
+    template = "jsonpath={.status.results[0].value} {.status.conditions[0].reason}"
+    result = run(["run", example, "-p", "who=tektite", "-o", template], tmp_path / "home")
+    assert (result.returncode, result.stdout) == (0, "hello, tektite Succeeded")
+    refused = run(["run", example, "-o", "jsonpath={.status["], tmp_path / "home")
+    assert refused.returncode == 1
+    assert refused.stderr == "Error: error parsing jsonpath {.status[, unterminated array\n"
+
+
 def test_a_second_run_of_the_same_file_gets_a_new_name(tmp_path: Path) -> None:
     home = tmp_path / "home"
     assert run(["run", str(REPO / "examples/hello-taskrun.yaml")], home).returncode == 0

@@ -17,6 +17,7 @@ from typing import Any, TextIO
 import click
 
 from tektite import process_end
+from tektite.cli.common import output_option, print_objects
 from tektite.cli.options import config_options, load_config, runtime_options
 from tektite.local_runs import (
     RUN_KINDS,
@@ -54,12 +55,7 @@ _COLORS = (36, 33, 35, 32, 34, 91, 96, 93)
 )
 @click.option("-n", "--namespace", default="default", show_default=True)
 @runtime_options
-@click.option(
-    "-o",
-    "--output",
-    type=click.Choice(["json", "yaml"]),
-    help="Print the final run objects in this format.",
-)
+@output_option
 @config_options
 def run(
     file: str,
@@ -172,7 +168,7 @@ async def _run(
         process_end.keep_until_exit(env)
         _summary(env.store, final_runs, time.monotonic() - started, sys.stderr if output else logs)
         if output:
-            _print_objects(final_runs, output)
+            print_objects(final_runs, output, None)
         if not finished:
             return 130
         return 0 if all(succeeded(r) for r in final_runs) else 1
@@ -436,13 +432,3 @@ def _duration(obj: dict[str, Any]) -> str:
     if not start or not end:
         return ""
     return f"{(parse_time(end) - parse_time(start)).total_seconds():.0f}s"
-
-
-def _print_objects(runs: list[dict[str, Any]], fmt: str) -> None:
-    from tektite.api.yamlio import dump_json, dump_yaml
-
-    obj: dict[str, Any] = (
-        runs[0] if len(runs) == 1 else {"apiVersion": "v1", "kind": "List", "items": runs}
-    )
-    sys.stdout.write(dump_json(obj) + "\n" if fmt == "json" else dump_yaml(obj))
-    sys.stdout.flush()
