@@ -105,6 +105,7 @@ for f in .git-credentials .gitconfig .docker/config.json .ssh/config .ssh/id_git
   echo "$f $(sha256sum < $f | cut -d' ' -f1)"
 done
 echo "creds: $(ls -A $(credentials.path) | tr '\\n' ' ')"
+cat .git-credentials
 """
 
 
@@ -174,6 +175,8 @@ def test_annotated_secrets_reach_the_steps_home(tmp_path: Path) -> None:
         }
         assert digests(expected) in text, text
         assert "creds: .docker .git-credentials .gitconfig .ssh \n" in text
+        # The password as .git-credentials writes it (percent-encoded) is masked too.
+        assert text.endswith("https://octo:***@git.example.com\n"), text
 
     assert pod is not None
     step = pod["spec"]["containers"][0]

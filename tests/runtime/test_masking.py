@@ -168,6 +168,20 @@ def test_secret_values_cover_every_way_a_pod_uses_a_secret() -> None:
     )
 
 
+def test_a_value_is_masked_as_git_credentials_writes_it_too() -> None:
+    """creds-init writes a basic-auth password percent-encoded into ``.git-credentials``
+    (Go's user-info escaping); a step that prints the file must not show it either."""
+    cluster = DictCluster()
+    cluster.secrets[("ns", "basic")] = {"password": b"p@ss:word", "multi": b"top\nse/cret"}
+    pod = _pod(volumes=[{"name": "creds", "secret": {"secretName": "basic"}}])
+    values = secret_values(pod, cluster)
+    assert sorted(values) == sorted(
+        [b"p@ss:word", b"p%40ss%3Aword", b"top\nse/cret", b"top%0Ase%2Fcret"]
+    )
+    line = b"https://octo:p%40ss%3Aword@git.example.com\nhttps://x:top%0Ase%2Fcret@h\n"
+    assert mask(line, values) == b"https://octo:***@git.example.com\nhttps://x:***@h\n"
+
+
 def test_pod_without_secrets_reads_nothing() -> None:
     class Refusing(DictCluster):
         def secret(self, namespace: str, name: str) -> dict[str, bytes] | None:

@@ -10,6 +10,9 @@ What is masked (``mask_patterns``):
 - each value of a Secret the Pod uses, and each line of a multi-line value (a PEM key
   printed with a prefix on every line, or a ``.dockerconfigjson`` pretty-printed, still
   disappears line by line), both with surrounding whitespace removed;
+- each value also as creds-init writes a password into ``.git-credentials`` (Go's
+  user-info escaping: ``p@ss:word`` is ``p%40ss%3Aword`` there, a multi-line value one
+  line with ``%0A``), so printing that file shows ``***`` too;
 - only patterns of at least ``MIN_SECRET_LENGTH`` (3) bytes: masking every ``1`` or
   ``a`` of a log would make it unreadable and hides nothing (a 2-byte secret is
   guessed in a few thousand tries); a value or line longer than ``MAX_PATTERN_LENGTH``
@@ -269,7 +272,15 @@ def secret_values(pod: Pod, cluster: ClusterData) -> list[bytes]:
             if key not in ref.keys if ref.keys is not None else key in PUBLIC_KEYS:
                 continue
             values[value] = None
+            values[_as_in_git_credentials(value)] = None
     return list(values)
+
+
+def _as_in_git_credentials(value: bytes) -> bytes:
+    """``value`` as ``url.UserPassword`` escapes it in a ``.git-credentials`` line."""
+    from tektite.entrypoint.creds_url import escape
+
+    return escape(value.decode("utf-8", "surrogateescape"), "userinfo").encode()
 
 
 class Relay:
