@@ -78,6 +78,46 @@ def test_collect_scratch_removes_only_unlinked_unowned_old_dirs(tmp_path: Path) 
         os.close(held)
 
 
+def test_lost_pod_dirs_are_those_whose_scratch_is_gone(tmp_path: Path) -> None:
+    root, pods = tmp_path / "root", tmp_path / "pods"
+    for name in ("alive", "lost", "elsewhere", "real"):
+        (pods / "ns" / name).mkdir(parents=True)
+    (root / "ns" / "alive").mkdir(parents=True)
+    pod_dirs.link_pod_dir(pods / "ns" / "alive" / ".tektite", root / "ns" / "alive")
+    os.symlink(root / "ns" / "lost", pods / "ns" / "lost" / ".tektite")  # after a reboot
+    # A link out of this scratch root is not this runtime's to judge.
+    os.symlink(tmp_path / "other" / "x", pods / "ns" / "elsewhere" / ".tektite")
+    (pods / "ns" / "real" / ".tektite").mkdir()  # a Pod of an earlier version
+    (pods / "ns" / "no-link").mkdir()
+    assert host_state.lost_pod_dirs(pods, root) == [pods / "ns" / "lost"]
+    assert host_state.lost_pod_dirs(tmp_path / "none", root) == []
+
+
+@needs_shm
+def test_a_pod_whose_scratch_is_gone_leaves_no_directory_behind(
+    open_runtime: RuntimeFactory,
+) -> None:
+    """A reboot empties /dev/shm: a Pod that was running has lost its scratch, and its
+    TaskRun fails with TaskRunPodLost. Its directory on disk (the user's emptyDirs) can
+    serve nothing any more; the next runtime on the data directory removes it."""
+
+    async def start(lost: tuple[str, ...] = ()) -> Path:
+        async with open_runtime() as runtime:
+            scratch = host_state.scratch_root(runtime.data_dir)
+            assert scratch is not None
+            for name in lost:
+                pod_dir = runtime.data_dir / "pods" / "default" / name
+                (pod_dir / "ws").mkdir(parents=True)
+                (pod_dir / "ws" / "data").write_text("x")
+                os.symlink(scratch / "default" / name, pod_dir / ".tektite")
+            return runtime.data_dir
+
+    data_dir = run(start(("was-running",)))
+    assert (data_dir / "pods" / "default" / "was-running").is_dir()  # made after the start
+    run(start())
+    assert not (data_dir / "pods" / "default" / "was-running").exists()
+
+
 def test_scratch_of_a_deleted_data_dir_is_swept(tmp_path: Path) -> None:
     """A temporary data directory deleted without its runtime closing leaves its
     scratch behind: the next runtime (of any data directory) removes it, unless a live

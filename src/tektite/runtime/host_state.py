@@ -311,6 +311,34 @@ def collect_scratch(root: Path, pods_dir: Path) -> None:
         os.close(fd)
 
 
+def lost_pod_dirs(pods_dir: Path, root: Path) -> list[Path]:
+    """Pod directories whose ``.tektite`` link leads into the scratch ``root`` but to
+    nothing: their scratch is gone (a reboot empties tmpfs). No runtime can adopt or
+    own them any more (their TaskRuns fail with ``TaskRunPodLost``); only their
+    directory on disk is left. (A Pod's scratch is made before its link, and a closing
+    runtime moves the link away before the scratch: a live Pod never looks lost.)"""
+    lost: list[Path] = []
+    prefix = str(root) + os.sep
+    for namespace in _subdirectories(pods_dir):
+        for pod_dir in _subdirectories(namespace):
+            link = pod_dir / ".tektite"
+            try:
+                target = os.readlink(link)
+            except OSError:
+                continue  # none, or a real directory (a Pod of an earlier version)
+            if target.startswith(prefix) and not os.path.lexists(target):
+                lost.append(pod_dir)
+    return lost
+
+
+def _subdirectories(directory: Path) -> list[Path]:
+    try:
+        with os.scandir(directory) as entries:
+            return [Path(e.path) for e in entries if e.is_dir(follow_symlinks=False)]
+    except OSError:
+        return []
+
+
 def prune_scratch(root: Path) -> None:
     """Remove ``root`` and its namespace directories if they are empty (a runtime
     closing leaves nothing behind on tmpfs)."""

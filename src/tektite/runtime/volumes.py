@@ -430,7 +430,7 @@ async def remove_pod_dirs(pods: list[list[Path]], trash: Sequence[Path | None] =
         return
     import asyncio
 
-    batch = f"{os.getpid()}-{uuid.uuid4().hex[:8]}"
+    batch = _batch_name()
     batches = [_batch_dir(place, batch) for place in trash]
     left: list[Path] = []
     for n in range(max(len(pod) for pod in pods)):
@@ -449,6 +449,17 @@ async def remove_pod_dirs(pods: list[list[Path]], trash: Sequence[Path | None] =
     for pod_dir in left:
         if os.path.lexists(pod_dir):
             remove_pod_dir(pod_dir)
+
+
+def move_to_trash(paths: list[Path], trash: Path) -> list[Path]:
+    """Move ``paths`` into a new batch of ``trash`` (for ``empty_trash``); the ones that
+    could not be moved."""
+    return _move(paths, _batch_dir(trash, _batch_name()), 0)
+
+
+def _batch_name() -> str:
+    """A removal's directory name in a trash, unique among runtimes."""
+    return f"{os.getpid()}-{uuid.uuid4().hex[:8]}"
 
 
 def _move(paths: list[Path], batch: Path | None, n: int) -> list[Path]:
