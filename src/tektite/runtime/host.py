@@ -58,7 +58,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
-import shutil
 import sys
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -76,7 +75,7 @@ from tektite.runtime.pod_status import admit_pod
 from tektite.runtime.proctree import CgroupRoot
 from tektite.runtime.protocol import ClusterData, Pod, PodKey, PodRuntimeError
 from tektite.runtime.spawner import Spawner
-from tektite.runtime.volumes import empty_trash, move_to_trash, remove_pod_dirs
+from tektite.runtime.volumes import empty_trash, move_to_trash, remove_pod_dir, remove_pod_dirs
 
 # Linux reads at most this much of a "#!" line (BINPRM_BUF_SIZE, 256 with the newline).
 _SHEBANG_LIMIT = 255
@@ -217,7 +216,7 @@ class HostRuntime:
             host_state.collect_scratch(scratch, data_dir / "pods")
             lost = host_state.lost_pod_dirs(data_dir / "pods", scratch)
             for left in move_to_trash(lost, data_dir / TRASH) if lost else ():
-                shutil.rmtree(left, ignore_errors=True)
+                remove_pod_dir(left)
         empty_trash(*self._trash(data_dir, scratch))  # what a runtime that was stopped left
         if mode == mount_modes.NAMESPACE and not self._orphans:
             # (With orphans, their containers' mountpoints may look unused until they
