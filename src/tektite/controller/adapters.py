@@ -28,41 +28,6 @@ def _decoded(store: Store, kind: str, namespace: str, name: str) -> object | Non
         return None
 
 
-def sync_metadata(
-    store: Store,
-    kind: str,
-    namespace: str,
-    name: str,
-    labels: Mapping[str, str],
-    annotations: Mapping[str, str],
-) -> tuple[dict[str, str], dict[str, str]] | None:
-    """Tekton's ``syncMetadata``: merge the labels and annotations a reconcile pass set
-    into the stored object (stored keys kept, the pass's values winning); written only
-    when that changes something. A conflict with another writer is retried; an object
-    that is gone is left alone. Returns the labels and annotations written, if any."""
-    for _ in range(3):
-        raw = store.get(kind, namespace, name)
-        if raw is None:
-            return None
-        meta = raw.setdefault("metadata", {})
-        current_labels = meta.get("labels") or {}
-        current_annotations = meta.get("annotations") or {}
-        merged_labels = {**current_labels, **labels}
-        merged_annotations = {**current_annotations, **annotations}
-        if merged_labels == current_labels and merged_annotations == current_annotations:
-            return None
-        meta["labels"] = merged_labels
-        meta["annotations"] = merged_annotations
-        try:
-            store.update(raw)
-            return merged_labels, merged_annotations
-        except Conflict:
-            continue
-        except NotFound:
-            return None
-    return None
-
-
 def sync_own_metadata(
     store: Store,
     kind: str,
@@ -72,12 +37,33 @@ def sync_own_metadata(
     annotations: Mapping[str, str],
     written: dict[tuple[str, str], tuple[dict[str, str], dict[str, str]]],
 ) -> None:
-    """``sync_metadata``, recording what it wrote in ``written`` under (namespace, name)
-    (its watch event is then the reconciler's own write: see ``Controller``), as
-    ``status_update.update_own_status`` does for the status."""
-    merged = sync_metadata(store, kind, namespace, name, labels, annotations)
-    if merged is not None:
-        written[(namespace, name)] = merged
+    """Tekton's ``syncMetadata``: merge the labels and annotations a reconcile pass set
+    into the stored object (stored keys kept, the pass's values winning); written only
+    when that changes something. A conflict with another writer is retried; an object
+    that is gone is left alone. What it wrote goes into ``written`` under (namespace,
+    name): its watch event is then the reconciler's own write (see ``Controller``), as
+    ``status_update.update_own_status`` records the status."""
+    for _ in range(3):
+        raw = store.get(kind, namespace, name)
+        if raw is None:
+            return
+        meta = raw.setdefault("metadata", {})
+        current_labels = meta.get("labels") or {}
+        current_annotations = meta.get("annotations") or {}
+        merged_labels = {**current_labels, **labels}
+        merged_annotations = {**current_annotations, **annotations}
+        if merged_labels == current_labels and merged_annotations == current_annotations:
+            return
+        meta["labels"] = merged_labels
+        meta["annotations"] = merged_annotations
+        try:
+            store.update(raw)
+        except Conflict:
+            continue
+        except NotFound:
+            return
+        written[(namespace, name)] = (merged_labels, merged_annotations)
+        return
 
 
 class StoreLookup:
