@@ -103,6 +103,49 @@ def test_invalid_file_is_refused_before_anything_runs(tmp_path: Path) -> None:
     assert not (tmp_path / "home" / "tektite.db").exists()
 
 
+def test_a_run_kind_of_another_group_is_refused_before_anything_runs(tmp_path: Path) -> None:
+    """A PipelineRun whose apiVersion is not Tekton's is not a PipelineRun: kubectl's
+    refusal, where it used to be stored and then break every reconcile pass (and the
+    run never ended). Found by mutating the conformance examples."""
+    f = write(
+        tmp_path,
+        "group.yaml",
+        "apiVersion: example.com/v1\nkind: PipelineRun\nmetadata: {name: g}\n"
+        "spec:\n  pipelineSpec:\n    tasks: []\n",
+    )
+    result = run(["run", str(f)], tmp_path / "home")
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    assert result.stderr == (
+        'PipelineRun/g: no matches for kind "PipelineRun" in version "example.com/v1": '
+        f"apiVersion, kind\n  at {f} (document 0, line 1)\n"
+    )
+    assert not (tmp_path / "home" / "tektite.db").exists()
+
+
+def test_a_label_the_store_refuses_is_a_warning_and_the_run_still_ends(tmp_path: Path) -> None:
+    """Tekton labels a PipelineRun with the cluster resolver's ``name`` param before it
+    resolves anything; a value that is no label value is refused by the API server, and
+    Tekton's deferred syncMetadata logs a warning. The run's status is written
+    regardless: it fails for its pipeline, with no traceback (there was one, and the
+    pass was retried for ever). Found by mutating the conformance examples."""
+    f = write(
+        tmp_path,
+        "label.yaml",
+        "apiVersion: tekton.dev/v1\nkind: PipelineRun\nmetadata: {name: r}\nspec:\n"
+        "  pipelineRef:\n    resolver: cluster\n    params:\n"
+        "    - {name: kind, value: pipeline}\n    - {name: name, value: 'not a label!'}\n",
+    )
+    result = run(["run", str(f)], tmp_path / "home")
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    assert "PipelineRun r failed: CouldntGetPipeline: " in result.stdout
+    assert (
+        'Failed to sync PipelineRun metadata: PipelineRun.tekton.dev "r" is invalid: '
+        'metadata.labels: Invalid value: "not a label!": a valid label must be'
+    ) in result.stderr
+
+
 @pytest.mark.timeout(60)
 def test_ctrl_c_cancels_and_leaves_nothing_running(tmp_path: Path) -> None:
     # A sleep with a duration no other process uses, so pgrep finds only this step.

@@ -37,6 +37,10 @@ _V1_KINDS: dict[str, type[TektonObject]] = {
     "PipelineRun": PipelineRun,
 }
 _STEPACTION_VERSIONS = ("tekton.dev/v1beta1", "tekton.dev/v1alpha1")
+_CORE_KINDS = frozenset(
+    {"ConfigMap", "LimitRange", "PersistentVolumeClaim", "Secret", "ServiceAccount"}
+)
+"""Kubernetes kinds the controller and runtimes read (all of the core ``v1`` group)."""
 
 
 class InvalidObject(ValueError):
@@ -78,23 +82,37 @@ def decode(raw: Mapping[str, Any]) -> TektonObject | KubeObject:
             name,
         )
     if not is_tekton(api_version):
+        # The store keys objects by kind alone, so a Task or a Secret of another group
+        # would be taken for Tekton's or the core one: refused as the API server refuses
+        # a kind it does not serve in that version.
+        if (
+            kind in _V1_KINDS
+            or kind == "StepAction"
+            or (kind in _CORE_KINDS and api_version != "v1")
+        ):
+            raise _no_matches(kind, api_version, name)
         return _decode_kube(raw, api_version, kind, name)
     model = _model_for(api_version, kind)
     if model is None:
-        raise InvalidObject(
-            FieldError(
-                f"no matches for kind {go_quote(kind)} in version {go_quote(api_version)}",
-                ["apiVersion", "kind"],
-            ),
-            kind,
-            name,
-        )
+        raise _no_matches(kind, api_version, name)
     data: Mapping[str, Any] = raw
     if api_version == "tekton.dev/v1beta1" and kind in _V1_KINDS:
         from tektite.api.convert import v1beta1_to_v1
 
         data = v1beta1_to_v1(raw)
     return _convert(data, model, kind, name)
+
+
+def _no_matches(kind: str, api_version: str, name: str) -> InvalidObject:
+    """kubectl's refusal of a kind the API server does not serve in ``api_version``."""
+    return InvalidObject(
+        FieldError(
+            f"no matches for kind {go_quote(kind)} in version {go_quote(api_version)}",
+            ["apiVersion", "kind"],
+        ),
+        kind,
+        name,
+    )
 
 
 def _model_for(api_version: str, kind: str) -> type[TektonObject] | None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import logging
 import re
 from collections.abc import Mapping
 from pathlib import Path
@@ -11,9 +12,10 @@ from tektite.api.models import Pipeline, StepAction, Task
 from tektite.api.objects import InvalidObject, decode
 from tektite.engine.admission import AccountObjects
 from tektite.engine.creds import DEFAULT_SERVICE_ACCOUNT, referenced_secrets
-from tektite.store.errors import Conflict, NotFound
+from tektite.store.errors import Conflict, Invalid, NotFound
 from tektite.store.protocol import Store
 
+log = logging.getLogger(__name__)
 _SAFE = re.compile(r"[^A-Za-z0-9_.-]")
 
 
@@ -42,7 +44,13 @@ def sync_own_metadata(
     when that changes something. A conflict with another writer is retried; an object
     that is gone is left alone. What it wrote goes into ``written`` under (namespace,
     name): its watch event is then the reconciler's own write (see ``Controller``), as
-    ``status_update.update_own_status`` records the status."""
+    ``status_update.update_own_status`` records the status.
+
+    Labels the API server refuses (a ``tekton.dev/pipeline`` label taken from a
+    resolver's ``name`` param is not checked before) are reported as Tekton's deferred
+    ``syncMetadata`` reports them, a warning, and not written; the pass's status stays
+    written. Unlike Tekton, the pass is not retried for it: the same labels would be
+    refused again, and the next pass tries anyway."""
     for _ in range(3):
         raw = store.get(kind, namespace, name)
         if raw is None:
@@ -61,6 +69,9 @@ def sync_own_metadata(
         except Conflict:
             continue
         except NotFound:
+            return
+        except Invalid as error:
+            log.warning("Failed to sync %s metadata: %s", kind, error)
             return
         written[(namespace, name)] = (merged_labels, merged_annotations)
         return

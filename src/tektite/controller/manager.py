@@ -17,6 +17,7 @@ from tektite.controller.taskrun import Requeue, TaskRunReconciler, pod_state
 from tektite.engine.pod import PodImages
 from tektite.engine.pod_status import needs_prompt_pass
 from tektite.runtime.protocol import PodKey, PodRuntime
+from tektite.store.errors import StoreError
 from tektite.store.protocol import Store, WatchEvent
 
 if TYPE_CHECKING:
@@ -245,6 +246,14 @@ class Controller:
             return await self.pipelineruns.reconcile(namespace, name)
         return await self.taskruns.reconcile(namespace, name)
 
+    def _retry_later(self, key: Key) -> int:
+        """Requeue ``key`` after a failed pass, with exponential backoff as client-go's
+        rate-limited queue does; the number of failures in a row."""
+        n = self._failures.get(key, 0) + 1
+        self._failures[key] = n
+        self.queue.add_after(key, min(_MAX_BACKOFF, 0.05 * 2**n))
+        return n
+
     async def _work(self) -> None:
         while True:
             key = await self.queue.get()
@@ -259,17 +268,18 @@ class Controller:
                     raise
                 # Not this worker being stopped: a cancellation leaking out of the
                 # reconcile. Ending the worker would stop the controller: retry instead.
-                n = self._failures.get(key, 0) + 1
-                self._failures[key] = n
+                n = self._retry_later(key)
                 log.error("reconciling %s/%s/%s was cancelled (attempt %d)", *key, n)
-                self.queue.add_after(key, min(_MAX_BACKOFF, 0.05 * 2**n))
+            except StoreError as error:
+                # A write the store refused: an API error with its own message, not a
+                # bug; one line, as knative logs a reconcile error, and retried.
+                n = self._retry_later(key)
+                log.error("reconciling %s/%s/%s failed (attempt %d): %s", *key, n, error)
             except Exception:
                 # A bug or a transient failure: log it and try again later, with backoff,
                 # as client-go's rate-limited queue does.
-                n = self._failures.get(key, 0) + 1
-                self._failures[key] = n
+                n = self._retry_later(key)
                 log.exception("reconciling %s/%s/%s failed (attempt %d)", *key, n)
-                self.queue.add_after(key, min(_MAX_BACKOFF, 0.05 * 2**n))
             finally:
                 self.queue.done(key)
             # Let the loop run between passes: a queue that never empties would otherwise

@@ -45,7 +45,7 @@ from tektite.engine.substitution import apply_credentials_path
 from tektite.engine.workspaces import claim_from_template
 from tektite.runtime.ignored_fields import ignored_pod_fields, ignored_pod_fields_message
 from tektite.runtime.protocol import Pod, PodKey, PodRuntime, PodRuntimeError
-from tektite.store.errors import AlreadyExists, Conflict, NotFound
+from tektite.store.errors import AlreadyExists, Conflict, Invalid, NotFound
 from tektite.store.protocol import Store
 
 log = logging.getLogger(__name__)
@@ -435,7 +435,8 @@ class TaskRunReconciler:
         """The status and what ``syncMetadata`` would write (the pass's labels and
         annotations merged into the ``stored`` ones) in one write, onto the version read
         at the start of the pass. False on a conflict: the caller then writes them one
-        by one, each onto the latest version."""
+        by one, each onto the latest version (and on labels the store refuses: the
+        status is then written without them)."""
         meta = raw.get("metadata") or {}
         key = (str(meta.get("namespace", "")), str(meta.get("name", "")))
         labels, annotations = stored
@@ -448,7 +449,8 @@ class TaskRunReconciler:
             return True
         except NotFound:
             return True  # gone: nothing to write either way
-        except Conflict:
+        except (Conflict, Invalid):
+            # Invalid: labels the API server refuses; the status alone must still land.
             self.written.pop(key, None)
             self.written_metadata.pop(key, None)
             return False
