@@ -17,6 +17,7 @@ from tektite.controller_lock import IN_PROCESS, controller_lock
 from tektite.engine.pod import PodImages
 from tektite.runtime.image_map import ImageMap
 from tektite.runtime.protocol import PodRuntime
+from tektite.store.errors import Unavailable
 from tektite.store.sqlite import SqliteStore
 
 RUNTIMES = ("auto", "podman", "docker", "host")
@@ -100,16 +101,25 @@ async def embedded(
     still running are killed). Holds the data directory's controller lock meanwhile:
     ``ControllerBusy`` when another process (``tektite serve``) runs the controller."""
     root = root or data_dir()
+    _make_data_dir(root)
     with controller_lock(root, role):
         async with _embedded(config, runtime, root, image_map) as env:
             yield env
+
+
+def _make_data_dir(root: Path) -> None:
+    """The data directory, owner-only; the store's ``Unavailable`` when it cannot be
+    made (the lock file, the store, logs and Pods all live there)."""
+    try:
+        root.mkdir(parents=True, exist_ok=True, mode=0o700)
+    except OSError as e:
+        raise Unavailable(f"cannot use the data directory {root}: {e.strerror or e}") from None
 
 
 @contextlib.asynccontextmanager
 async def _embedded(
     config: Config, runtime: str, root: Path, image_map: ImageMap | None = None
 ) -> AsyncIterator[Embedded]:
-    root.mkdir(parents=True, exist_ok=True, mode=0o700)
     store = SqliteStore(root / "tektite.db")
     images = PodImages()
     pod_runtime = make_runtime(runtime, root, store, images, image_map)

@@ -17,6 +17,12 @@ from tests.conftest import REPO
 TEKTITE = [sys.executable, "-m", "tektite"]
 
 
+OK_RUN = (
+    "apiVersion: tekton.dev/v1\nkind: TaskRun\nmetadata: {name: ok}\nspec:\n  taskSpec:\n"
+    "    steps:\n    - {name: s, image: busybox, script: 'true'}\n"
+)
+
+
 def run(args: list[str], home: Path, **kw: object) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "TEKTITE_HOME": str(home)}
     return subprocess.run(
@@ -101,6 +107,29 @@ def test_invalid_file_is_refused_before_anything_runs(tmp_path: Path) -> None:
         result.stderr
     )
     assert not (tmp_path / "home" / "tektite.db").exists()
+
+
+def test_a_store_that_is_not_a_database_is_named_and_left_alone(tmp_path: Path) -> None:
+    """A damaged database file: one line naming it (it was an "internal error"), for
+    ``run`` and for the commands that only read the store; the file is not touched."""
+    home = tmp_path / "home"
+    home.mkdir()
+    damaged = home / "tektite.db"
+    damaged.write_bytes(b"\x00not sqlite\xff" * 100)
+    f = write(tmp_path, "ok.yaml", OK_RUN)
+    for args in (["run", str(f)], ["taskrun", "list"], ["pipelinerun", "list"]):
+        result = run(args, home)
+        assert result.returncode == 1
+        assert result.stderr == f"Error: cannot open the store {damaged}: file is not a database\n"
+    assert damaged.read_bytes() == b"\x00not sqlite\xff" * 100
+
+
+def test_a_data_directory_that_cannot_be_made_is_named(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    home.write_text("a file where the data directory should be")
+    result = run(["run", str(write(tmp_path, "ok.yaml", OK_RUN))], home)
+    assert result.returncode == 1
+    assert result.stderr == f"Error: cannot use the data directory {home}: File exists\n"
 
 
 def test_a_run_kind_of_another_group_is_refused_before_anything_runs(tmp_path: Path) -> None:

@@ -72,8 +72,8 @@ def open_store() -> Iterator[SqliteStore]:
 
     try:
         store = SqliteStore(SqliteStore.default_path())
-    except Exception as e:  # an unreadable or locked database file
-        raise click.ClickException(f"cannot open the store: {e}") from None
+    except StoreError as e:  # Unavailable: the message names the file
+        raise click.ClickException(str(e)) from None
     try:
         yield store
     except StoreError as e:

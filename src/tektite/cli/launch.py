@@ -58,13 +58,14 @@ def started_lines(kind: str, name: str, namespace: str, show_log: bool) -> str:
 def launch(run: dict[str, Any], how: Launch) -> int:
     """Create ``run`` and follow it as ``how`` says; the exit status."""
     from tektite.embedded import RuntimeUnavailable, data_dir
+    from tektite.store.errors import StoreError
 
     root = data_dir()
     try:
         return asyncio.run(_launch(run, how, root))
     except KeyboardInterrupt:
         return 130
-    except RuntimeUnavailable as e:
+    except (RuntimeUnavailable, StoreError) as e:
         raise click.ClickException(str(e)) from None
 
 

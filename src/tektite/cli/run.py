@@ -105,10 +105,11 @@ def run(
     logs = sys.stderr if output else sys.stdout
     from tektite.controller_lock import ControllerBusy
     from tektite.embedded import RuntimeUnavailable
+    from tektite.store.errors import StoreError
 
     try:
         code = asyncio.run(_run(objects, namespace, runtime, config, logs, output, image_map))
-    except RuntimeUnavailable as e:
+    except (RuntimeUnavailable, StoreError) as e:
         raise click.ClickException(str(e)) from None
     except ControllerBusy as e:
         # Nothing was created: the lock is taken before the store is written.

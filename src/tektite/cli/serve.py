@@ -48,6 +48,7 @@ def serve(runtime: str, image_maps: tuple[str, ...], verbose: bool, **config_arg
     from tektite.controller_lock import ControllerBusy
     from tektite.embedded import RuntimeUnavailable, data_dir
     from tektite.runtime.image_map import ImageMap, ImageMapError
+    from tektite.store.errors import StoreError
 
     config = load_config(config_args)
     try:
@@ -64,7 +65,7 @@ def serve(runtime: str, image_maps: tuple[str, ...], verbose: bool, **config_arg
         code = asyncio.run(_serve(config, runtime, root, image_map))
     except ControllerBusy as e:
         raise click.ClickException(f"{e}: not starting a second one") from None
-    except RuntimeUnavailable as e:
+    except (RuntimeUnavailable, StoreError) as e:
         raise click.ClickException(str(e)) from None
     sys.exit(code)
 

@@ -94,6 +94,14 @@ class Invalid(StoreError):
         return cls(f"{qualified_kind} {_q(name)} is invalid: {detail}")
 
 
+class Unavailable(StoreError):
+    """503: the store cannot be opened (its directory cannot be made or used, its file
+    is unreadable or not a database); the message names the path."""
+
+    reason = "ServiceUnavailable"
+    code = 503
+
+
 class Expired(StoreError):
     """410 Gone: a watch asked for events older than the store keeps; relist."""
 

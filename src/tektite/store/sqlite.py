@@ -44,6 +44,7 @@ from tektite.store.errors import (
     Expired,
     Invalid,
     NotFound,
+    Unavailable,
 )
 from tektite.store.protocol import (
     DEFAULT_NAMESPACE,
@@ -445,10 +446,15 @@ class SqliteStore:
         watchers (the controller, retention, ``tektite run``'s wait) read the same
         changes, each decoded once (``_RECENT_EVENTS`` of them kept)."""
         self._recent_lock = threading.Lock()
-        self._create_file()
-        with self._write() as txn:
-            for statement in _SCHEMA:
-                txn.conn.execute(statement)
+        try:
+            self._create_file()
+            with self._write() as txn:
+                for statement in _SCHEMA:
+                    txn.conn.execute(statement)
+        except OSError as e:
+            raise Unavailable(f"cannot open the store {self.path}: {e.strerror or e}") from None
+        except sqlite3.DatabaseError as e:  # not a database, or damaged beyond reading
+            raise Unavailable(f"cannot open the store {self.path}: {e}") from None
 
     @staticmethod
     def default_path() -> Path:
