@@ -37,3 +37,61 @@ def test_kinds_are_served_in_their_group_only(
     else:
         assert checked.obj is None
         assert checked.errors.render() == f"{error}: apiVersion, kind"
+
+
+TASK = (
+    "apiVersion: tekton.dev/v1\nkind: Task\nmetadata: {META}\n"
+    "spec:\n  steps: [{name: s, image: x}]\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("meta", "errors"),
+    [
+        ("{name: a, labels: {k: v}, annotations: {a: b}, namespace: team}", ""),
+        (
+            "{name: a, labels: {k: 'bad value!'}}",
+            'Invalid value: "bad value!": a valid label must be an empty string or consist of '
+            "alphanumeric characters, '-', '_' or '.', and must start and end with an "
+            "alphanumeric character (e.g. 'MyValue',  or 'my_value',  or '12345', regex used "
+            "for validation is '(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?'): metadata.labels",
+        ),
+        (
+            "{name: a, annotations: {'': x}}",
+            'Invalid value: "": name part must be non-empty: metadata.annotations\n'
+            "Invalid value: \"\": name part must consist of alphanumeric characters, '-', '_' "
+            "or '.', and must start and end with an alphanumeric character (e.g. 'MyName',  or "
+            "'my.name',  or '123-abc', regex used for validation is "
+            "'([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]'): metadata.annotations",
+        ),
+        (
+            "{name: a, namespace: Team_A}",
+            'Invalid value: "Team_A": a lowercase RFC 1123 label must consist of lower case '
+            "alphanumeric characters or '-', and must start and end with an alphanumeric "
+            "character (e.g. 'my-name',  or '123-abc', regex used for validation is "
+            "'[a-z0-9]([-a-z0-9]*[a-z0-9])?'): metadata.namespace",
+        ),
+    ],
+)
+def test_what_the_api_server_checks_is_checked_with_the_file(meta: str, errors: str) -> None:
+    """Labels, annotations and the namespace: Tekton's webhook leaves them to the API
+    server, whose store refused them only once ``run`` had begun writing the file's
+    objects (found by mutating the conformance examples). The same rules and texts as
+    the store's (``object_meta``), in Knative's ``detail: path`` form."""
+    [checked] = check_text(TASK.replace("{META}", meta), "f")
+    assert checked.errors.render() == errors
+
+
+def test_a_kubernetes_object_gets_the_api_servers_name_checks() -> None:
+    [unnamed, bad] = check_text(
+        "apiVersion: v1\nkind: Secret\nmetadata: {}\n---\n"
+        "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: A_B}\n",
+        "f",
+    )
+    assert unnamed.errors.render() == (
+        "Required value: name or generateName is required: metadata.name"
+    )
+    assert bad.errors.render().startswith(
+        'Invalid value: "A_B": a lowercase RFC 1123 subdomain must consist of lower case'
+    )
+    assert bad.errors.render().endswith(": metadata.name")

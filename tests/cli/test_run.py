@@ -152,6 +152,28 @@ def test_a_run_kind_of_another_group_is_refused_before_anything_runs(tmp_path: P
     assert not (tmp_path / "home" / "tektite.db").exists()
 
 
+def test_a_label_the_store_would_refuse_stops_the_file_before_anything_is_stored(
+    tmp_path: Path,
+) -> None:
+    """The Task comes first and is valid; the run's annotation is no annotation key.
+    The store used to refuse the run after it had stored the Task."""
+    f = write(
+        tmp_path,
+        "annotated.yaml",
+        "apiVersion: tekton.dev/v1\nkind: Task\nmetadata: {name: t}\n"
+        "spec:\n  steps: [{name: s, image: busybox, script: 'true'}]\n---\n"
+        "apiVersion: tekton.dev/v1\nkind: TaskRun\nmetadata: {name: r, annotations: {'a b': x}}\n"
+        "spec: {taskRef: {name: t}}\n",
+    )
+    result = run(["run", str(f)], tmp_path / "home")
+    assert result.returncode == 1
+    assert result.stderr.startswith(
+        'TaskRun/r: Invalid value: "a b": name part must consist of alphanumeric characters'
+    )
+    assert result.stderr.endswith(f": metadata.annotations\n  at {f} (document 1, line 7)\n")
+    assert not (tmp_path / "home" / "tektite.db").exists()
+
+
 def test_a_label_the_store_refuses_is_a_warning_and_the_run_still_ends(tmp_path: Path) -> None:
     """Tekton labels a PipelineRun with the cluster resolver's ``name`` param before it
     resolves anything; a value that is no label value is refused by the API server, and

@@ -7,6 +7,7 @@ the label selector parser all judge names by these rules, and users read these t
 
 from __future__ import annotations
 
+import json
 import re
 
 _KEY_FMT = "([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]"
@@ -109,3 +110,15 @@ def label_value_errors(value: str) -> list[str]:
 
 qualified_name_errors = label_key_errors
 """``IsQualifiedName``: the rule for label keys, also used for Tekton ref names."""
+
+
+def _go_value(value: object) -> str:
+    """A bad value as ``field.Error`` prints it: strings quoted, other values as JSON."""
+    if isinstance(value, str):
+        return json.dumps(value, ensure_ascii=False)
+    return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+
+
+def field_invalid(path: str, value: object, detail: str) -> str:
+    """``field.Invalid(path, value, detail).Error()``."""
+    return f"{path}: Invalid value: {_go_value(value)}: {detail}"

@@ -18,6 +18,7 @@ import msgspec
 from tektite.api.config import Config
 from tektite.api.errors import FieldError, Level
 from tektite.api.models import KubeObject, TektonObject
+from tektite.api.object_meta import metadata_field_errors, name_errors, namespace_errors
 from tektite.api.objects import InvalidObject, decode, object_name
 from tektite.api.yamlio import DEFAULT_MAX_BYTES, Document, YamlLoadError, load_documents
 
@@ -62,17 +63,32 @@ def check_object(raw: dict[str, Any], document: Document, config: Config) -> Che
     except InvalidObject as e:
         name = f"{e.kind or raw.get('kind') or '<unknown kind>'}/{e.name or '<unnamed>'}"
         return Checked(document, None, name, e.errors, FieldError())
+    meta = raw.get("metadata") or {}  # a mapping of the right types: it decoded
     if isinstance(obj, KubeObject):
-        return Checked(document, obj, object_name(obj), FieldError(), FieldError())
+        stored = name_errors(obj.kind, meta) + metadata_field_errors(meta)
+        return Checked(document, obj, object_name(obj), _api_server(stored), FieldError())
     set_defaults(obj, config)
     result = validate(obj, ValidationContext(config=config))
+    # Tekton's webhook judges the name; what it leaves to the API server is checked
+    # here too, so that the store never refuses an object a check let through.
+    namespace = meta.get("namespace")
+    stored = (namespace_errors(namespace) if namespace else []) + metadata_field_errors(meta)
     return Checked(
         document,
         obj,
         object_name(obj),
-        result.filter(Level.ERROR),
+        result.filter(Level.ERROR).also(_api_server(stored)),
         result.filter(Level.WARNING),
     )
+
+
+def _api_server(messages: list[str]) -> FieldError:
+    """The API server's ``path: detail`` messages as field errors (``detail: path``)."""
+    errors = FieldError()
+    for message in messages:
+        path, _, detail = message.partition(": ")
+        errors = errors.also(FieldError(detail, [path]))
+    return errors
 
 
 def check_text(

@@ -14,7 +14,6 @@ re-exported here for the store's metadata checks.
 from __future__ import annotations
 
 import enum
-import json
 import re
 from collections.abc import Iterable, Mapping
 
@@ -23,6 +22,7 @@ import msgspec
 from tektite.api.k8s_names import (
     dns1123_label_errors,
     dns1123_subdomain_errors,
+    field_invalid,
     label_key_errors,
     label_value_errors,
     regex_error,
@@ -43,18 +43,6 @@ __all__ = [
     "regex_error",
     "selector_from_set",
 ]
-
-
-def _go_value(value: object) -> str:
-    """A bad value as ``field.Error`` prints it: strings quoted, other values as JSON."""
-    if isinstance(value, str):
-        return json.dumps(value, ensure_ascii=False)
-    return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
-
-
-def field_invalid(path: str, value: object, detail: str) -> str:
-    """``field.Invalid(path, value, detail).Error()``."""
-    return f"{path}: Invalid value: {_go_value(value)}: {detail}"
 
 
 def aggregate(messages: Iterable[str]) -> str:

@@ -37,6 +37,7 @@ from typing import TYPE_CHECKING, Any
 import msgspec
 
 from tektite import process_end
+from tektite.api.object_meta import object_meta_errors
 from tektite.store.errors import (
     AlreadyExists,
     BadRequest,
@@ -57,11 +58,7 @@ from tektite.store.protocol import (
 )
 from tektite.store.selectors import (
     Selector,
-    dns1123_label_errors,
-    dns1123_subdomain_errors,
     field_invalid,
-    label_key_errors,
-    label_value_errors,
     parse,
 )
 
@@ -119,8 +116,6 @@ _USER_META = ("labels", "annotations", "ownerReferences", "finalizers")
 _NOT_SPEC = frozenset({"apiVersion", "kind", "metadata", "status"})
 _NAME_ALPHABET = "bcdfghjklmnpqrstvwxz2456789"  # Kubernetes' utilrand alphabet
 _GENERATE_TRIES = 8  # the API server retries a taken generated name 7 more times
-_MAX_ANNOTATIONS = 256 * 1024
-_PATH_SEGMENT_KINDS = frozenset({"Role", "ClusterRole", "RoleBinding", "ClusterRoleBinding"})
 _WATCH_BATCH = 1000
 _RECENT_EVENTS = 512
 """Decoded changes kept for the process's other watchers: they are woken by the same
@@ -197,77 +192,6 @@ def _spec_part(obj: Object) -> dict[str, Any]:
 def _owner_uids(meta: dict[str, Any]) -> set[str]:
     refs = meta.get("ownerReferences") or []
     return {r["uid"] for r in refs if isinstance(r, dict) and r.get("uid")}
-
-
-def _name_errors(kind: str, name: str, prefix: bool) -> list[str]:
-    """The name rule of ``kind`` (most kinds: a DNS subdomain; a generateName prefix may
-    end in ``-``)."""
-    if kind in _PATH_SEGMENT_KINDS:
-        if not prefix and name in (".", ".."):
-            return [f"may not be '{name}'"]
-        return [f"may not contain '{c}'" for c in "/%" if c in name]
-    if prefix and name.endswith("-"):
-        name = name[:-1] + "a"
-    if kind == "Namespace":
-        return dns1123_label_errors(name)
-    return dns1123_subdomain_errors(name)
-
-
-# Label keys and values repeat across objects (tekton.dev/pipeline=…): validate each once.
-@functools.lru_cache(maxsize=4096)
-def _label_key_msgs(key: str) -> tuple[str, ...]:
-    return tuple(label_key_errors(key))
-
-
-@functools.lru_cache(maxsize=4096)
-def _label_value_msgs(value: str) -> tuple[str, ...]:
-    return tuple(label_value_errors(value))
-
-
-def _meta_errors(kind: str, meta: dict[str, Any], namespaced: bool) -> list[str]:
-    """``ValidateObjectMeta``'s messages for the fields the store relies on."""
-    errs: list[str] = []
-    generate = meta.get("generateName") or ""
-    if generate:
-        for msg in _name_errors(kind, generate, True):
-            errs.append(field_invalid("metadata.generateName", generate, msg))
-    name = meta.get("name") or ""
-    if not name:
-        errs.append("metadata.name: Required value: name or generateName is required")
-    for msg in _name_errors(kind, name, False) if name else ():
-        errs.append(field_invalid("metadata.name", name, msg))
-    if namespaced:
-        namespace = meta["namespace"]
-        for msg in dns1123_label_errors(namespace):
-            errs.append(field_invalid("metadata.namespace", namespace, msg))
-    for key, value in sorted((meta.get("labels") or {}).items()):
-        errs.extend(field_invalid("metadata.labels", key, m) for m in _label_key_msgs(key))
-        errs.extend(field_invalid("metadata.labels", value, m) for m in _label_value_msgs(value))
-    annotations = meta.get("annotations") or {}
-    for key in sorted(annotations):
-        errs.extend(
-            field_invalid("metadata.annotations", key, m) for m in _label_key_msgs(key.lower())
-        )
-    if sum(len(k.encode()) + len(v.encode()) for k, v in annotations.items()) > _MAX_ANNOTATIONS:
-        errs.append(
-            f"metadata.annotations: Too long: may not be more than {_MAX_ANNOTATIONS} bytes"
-        )
-    for ref in meta.get("ownerReferences") or []:
-        version = str(ref.get("apiVersion") or "").rpartition("/")[2]
-        if not version:
-            errs.append(
-                field_invalid(
-                    "metadata.ownerReferences.apiVersion",
-                    ref.get("apiVersion") or "",
-                    "version must not be empty",
-                )
-            )
-        for field in ("kind", "name", "uid"):
-            if not ref.get(field):
-                errs.append(
-                    field_invalid(f"metadata.ownerReferences.{field}", "", "must not be empty")
-                )
-    return errs
 
 
 def _check_types(obj: Object) -> tuple[str, dict[str, Any]]:
@@ -645,7 +569,7 @@ class SqliteStore:
             if not meta.get(field):
                 meta.pop(field, None)
         api_version = str(body["apiVersion"])
-        errs = _meta_errors(kind, meta, namespaced)
+        errs = object_meta_errors(kind, meta, namespaced)
         if errs:
             raise Invalid.of(qualified_kind(api_version, kind), meta.get("name") or "", errs)
         body.pop("status", None)  # a status subresource: create cannot set status
@@ -829,7 +753,7 @@ class SqliteStore:
                 merged_meta.pop(field, None)
         api_version = str(new.get("apiVersion") or old["apiVersion"])
         qkind = qualified_kind(api_version, kind)
-        errs = _meta_errors(kind, merged_meta, is_namespaced(kind))
+        errs = object_meta_errors(kind, merged_meta, is_namespaced(kind))
         if old_meta.get("deletionTimestamp"):
             added = [
                 f
