@@ -178,3 +178,46 @@ def test_sidecar_dying_before_ready_fails_the_run_without_starting_steps(tmp_pat
     assert (
         step["terminated"]["message"] == "Step use terminated as pod sidecar-dies-pod is terminated"
     )
+
+
+def test_a_pod_the_api_server_would_refuse_fails_with_its_message(tmp_path: Path) -> None:
+    """``runAsUser: -1`` decodes, but Kubernetes' Pod validation refuses the Pod: the
+    run fails with ``PodCreationFailed`` and the API server's words (it used to start,
+    and its first container failed to switch users)."""
+    obj = taskrun(
+        "uid",
+        [{"name": "s", "image": "busybox", "script": "true"}],
+        podTemplate={"securityContext": {"runAsUser": -1, "fsGroup": -2}},
+    )
+    final = asyncio.run(run_one(tmp_path, obj))
+    c = condition(final)
+    assert (c["status"], c["reason"], c["message"]) == (
+        "False",
+        "PodCreationFailed",
+        'failed to create task run pod "uid": Pod "uid-pod" is invalid: '
+        "[spec.securityContext.fsGroup: Invalid value: -2: must be between 0 and 2147483647, "
+        "inclusive, spec.securityContext.runAsUser: Invalid value: -1: must be between 0 and "
+        "2147483647, inclusive]. Maybe invalid TaskSpec",
+    )
+
+
+def test_run_as_non_root_as_root_is_the_kubelets_config_error(tmp_path: Path) -> None:
+    """The kubelet refuses ``runAsNonRoot`` with ``runAsUser: 0`` (``verifyRunAsNonRoot``),
+    and Tekton fails the run; the host runtime used to run the step as root."""
+    context = {"runAsNonRoot": True, "runAsUser": 0}
+    obj = taskrun(
+        "root", [{"name": "s", "image": "busybox", "script": "true", "securityContext": context}]
+    )
+    final = asyncio.run(run_one(tmp_path, obj))
+    c = condition(final)
+    assert (c["status"], c["reason"], c["message"]) == (
+        "False",
+        "CreateContainerConfigError",
+        "Failed to create pod due to config error",
+    )
+    [step] = final["status"]["steps"]
+    assert step["waiting"]["reason"] == "CreateContainerConfigError"
+    assert step["waiting"]["message"].startswith(
+        "container's runAsUser breaks non-root policy (pod: \"root-pod_default("
+    )
+    assert step["waiting"]["message"].endswith("container: step-s)")

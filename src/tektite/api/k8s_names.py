@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterable
 
 _KEY_FMT = "([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]"
 _KEY_RE = re.compile(f"^{_KEY_FMT}$")
@@ -122,3 +123,15 @@ def _go_value(value: object) -> str:
 def field_invalid(path: str, value: object, detail: str) -> str:
     """``field.Invalid(path, value, detail).Error()``."""
     return f"{path}: Invalid value: {_go_value(value)}: {detail}"
+
+
+def aggregate(messages: Iterable[str]) -> str:
+    """``utilerrors.NewAggregate(errs).Error()``: one message alone, several in ``[a, b]``,
+    duplicates dropped."""
+    seen: list[str] = []
+    for m in messages:
+        if m not in seen:
+            seen.append(m)
+    if len(seen) == 1:
+        return seen[0]
+    return "[" + ", ".join(seen) + "]"

@@ -40,6 +40,7 @@ from tektite.engine.pod_status import (
     sidecars_to_stop,
     stopped_sidecar_states,
 )
+from tektite.engine.pod_validation import pod_invalid_message
 from tektite.engine.resolve_taskrun import ResolvedTaskRun, TaskRunFailure, resolve_taskrun
 from tektite.engine.substitution import apply_credentials_path
 from tektite.engine.workspaces import claim_from_template
@@ -306,7 +307,11 @@ class TaskRunReconciler:
         if creds.missing_secrets:
             log.warning("TaskRun %s: %s", key.name, missing_secrets_message(creds.missing_secrets))
         pod = complete_pod(pod, objects)
-        ignored = ignored_pod_fields(pod) if self.runtime.name != "kubernetes" else []
+        local = self.runtime.name != "kubernetes"  # no API server to check the Pod
+        invalid = pod_invalid_message(pod) if local else None
+        if invalid is not None:
+            return TaskRunFailure(*pod_creation_failure(run, invalid))
+        ignored = ignored_pod_fields(pod) if local else []
         if ignored and not (tr.status and tr.status.retries_status):
             meta = run.metadata
             log.warning(ignored_pod_fields_message("TaskRun", meta.namespace, meta.name, ignored))

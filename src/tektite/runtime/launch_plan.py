@@ -51,6 +51,7 @@ from tektite.runtime.mounts import (
     container_mounts,
     namespace_plan,
 )
+from tektite.runtime.non_root import check_run_as_non_root
 from tektite.runtime.protocol import ClusterData, Pod, PodKey
 from tektite.runtime.volumes import HostVolume
 
@@ -58,6 +59,7 @@ ENTRYPOINT_BINARY = "/tekton/bin/entrypoint"
 DEFAULT_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
 
+_DISTROLESS_NONROOT = "65532"
 HOST_PROGRAMS = ("entrypoint", "sidecarlogresults", "workingdirinit")
 """The ``/ko-app`` programs of Tekton's images that the runtime provides."""
 
@@ -409,6 +411,7 @@ class LaunchPlanner:
         resolved = self._command(container)
         if resolved is None:
             return None
+        check_run_as_non_root(self.pod, container, self._image_user(container))
         declared = resolve_env(self.pod, container, self.cluster)
         command, args = expand_command(resolved[0], resolved[1], declared)
         argv = command + args
@@ -521,6 +524,15 @@ class LaunchPlanner:
             "the container has no command; use the podman or docker runtime",
             permanent=True,
         )
+
+    def _image_user(self, container: dict[str, Any]) -> str:
+        """The user a container without ``runAsUser`` runs as, for the kubelet's
+        ``runAsNonRoot`` check: Tekton's own ko images are built on distroless
+        ``nonroot`` (65532), as on a cluster; anything else runs as the runtime's user."""
+        image = str(container.get("image", ""))
+        if image == self.images.nop or self.images.program(image) is not None:
+            return _DISTROLESS_NONROOT
+        return str(os.geteuid())
 
     def runs_as_runtime_user(self, container: dict[str, Any]) -> bool:
         """Whether ``container`` runs as the runtime's own user and groups."""

@@ -12,6 +12,8 @@ import json
 from collections.abc import Sequence
 from typing import ClassVar
 
+from tektite.api.k8s_names import aggregate
+
 __all__ = [
     "AlreadyExists",
     "BadRequest",
@@ -89,9 +91,7 @@ class Invalid(StoreError):
     def of(cls, qualified_kind: str, name: str, causes: Sequence[str]) -> Invalid:
         """``qualified_kind`` is ``TaskRun.tekton.dev`` (``ConfigMap`` for the core group);
         ``causes`` are rendered field errors, aggregated as Kubernetes does."""
-        unique = list(dict.fromkeys(causes))
-        detail = unique[0] if len(unique) == 1 else "[" + ", ".join(unique) + "]"
-        return cls(f"{qualified_kind} {_q(name)} is invalid: {detail}")
+        return cls(f"{qualified_kind} {_q(name)} is invalid: {aggregate(causes)}")
 
 
 class Unavailable(StoreError):

@@ -15,11 +15,12 @@ from __future__ import annotations
 
 import enum
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 
 import msgspec
 
 from tektite.api.k8s_names import (
+    aggregate,
     dns1123_label_errors,
     dns1123_subdomain_errors,
     field_invalid,
@@ -43,18 +44,6 @@ __all__ = [
     "regex_error",
     "selector_from_set",
 ]
-
-
-def aggregate(messages: Iterable[str]) -> str:
-    """``utilerrors.NewAggregate(errs).Error()``: one message alone, several in ``[a, b]``,
-    duplicates dropped."""
-    seen: list[str] = []
-    for m in messages:
-        if m not in seen:
-            seen.append(m)
-    if len(seen) == 1:
-        return seen[0]
-    return "[" + ", ".join(seen) + "]"
 
 
 # -- selectors -----------------------------------------------------------------------

@@ -39,6 +39,7 @@ from tektite.api.resultref import (
     new_result_refs,
 )
 from tektite.api.validation.context import ValidationContext
+from tektite.api.validation.k8s_json import check_pod_template
 from tektite.api.validation.metadata import validate_object_metadata
 from tektite.api.validation.refs import validate_parameters, validate_pipeline_ref
 from tektite.api.validation.taskrun import (
@@ -147,6 +148,11 @@ def validate_pipelinerun_spec(
         errs = errs.also(
             validate_pod_template_env(ctx, spec.task_run_template.pod_template).via_field(
                 "taskRunTemplate"
+            )
+        )
+        errs = errs.also(
+            check_pod_template(spec.task_run_template.pod_template).via_field(
+                "taskRunTemplate", "podTemplate"
             )
         )
     return errs
@@ -294,6 +300,7 @@ def _validate_task_run_spec(
     errs = validate_overrides(ctx, trs.step_specs, trs.sidecar_specs, trs.compute_resources)
     if trs.pod_template is not None:
         errs = errs.also(validate_pod_template_env(ctx, trs.pod_template))
+        errs = errs.also(check_pod_template(trs.pod_template).via_field("podTemplate"))
     return errs.also(_validate_task_run_spec_timeout(trs.timeout, timeouts, ctx))
 
 

@@ -14,6 +14,7 @@ from tektite.api.config import ALPHA
 from tektite.api.errors import FieldError, err_invalid_value, err_missing_field, go_quote
 from tektite.api.models import ParamSpec, StepAction, StepActionSpec
 from tektite.api.validation.context import ValidationContext, require_api_fields
+from tektite.api.validation.k8s_json import check_container
 from tektite.api.validation.metadata import validate_object_metadata
 from tektite.api.validation.params import (
     sort_by_type,
@@ -71,6 +72,7 @@ def validate_stepaction_spec(spec: StepActionSpec, ctx: ValidationContext) -> Fi
             errs = errs.also(
                 FieldError("param substitution in scripts is not allowed.", ["script"])
             )
+    errs = errs.also(check_container(spec))
     errs = errs.also(_validate_usage_of_declared_parameters(spec))
     errs = errs.also(validate_param_types(spec.params).via_field("params"))
     errs = errs.also(_validate_parameter_variables(spec))

@@ -27,6 +27,7 @@ from tektite.api.models import (
 )
 from tektite.api.validation.container import clean_path, validate_sidecars, validate_steps
 from tektite.api.validation.context import ValidationContext, require_api_fields
+from tektite.api.validation.k8s_json import check_container
 from tektite.api.validation.metadata import validate_object_metadata
 from tektite.api.validation.params import (
     validate_param_types,
@@ -88,6 +89,7 @@ def _validate_spec(spec: TaskSpec, steps: Sequence[Step], ctx: ValidationContext
         )
     )
     errs = errs.also(validate_workspace_usages(spec, ctx))
+    errs = errs.also(_check_json(spec))
     errs = errs.also(validate_steps(steps, ctx).via_field("steps"))
     errs = errs.also(validate_sidecars(spec.sidecars).via_field("sidecars"))
     errs = errs.also(validate_param_types(spec.params).via_field("params"))
@@ -95,6 +97,19 @@ def _validate_spec(spec: TaskSpec, steps: Sequence[Step], ctx: ValidationContext
     errs = errs.also(validate_task_context_variables(steps))
     errs = errs.also(validate_task_results_variables(steps, spec.results))
     return errs.also(validate_task_results(spec.results).via_field("results"))
+
+
+def _check_json(spec: TaskSpec) -> FieldError:
+    """The API server's decoding of the containers' JSON fields, as written (before the
+    step template is merged in)."""
+    errs = FieldError()
+    for i, step in enumerate(spec.steps or ()):
+        errs = errs.also(check_container(step).via_field_index("steps", i))
+    if spec.step_template is not None:
+        errs = errs.also(check_container(spec.step_template).via_field("stepTemplate"))
+    for i, sidecar in enumerate(spec.sidecars or ()):
+        errs = errs.also(check_container(sidecar).via_field_index("sidecars", i))
+    return errs
 
 
 def validate_volumes(volumes: Sequence[Volume] | None) -> FieldError:

@@ -25,9 +25,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from tektite.runtime.container_env import ContainerConfigError, parse_quantity, resolve_env
+from tektite.runtime.container_env import parse_quantity, resolve_env
 from tektite.runtime.k8s_expand import expand_command
 from tektite.runtime.mounts import DEFAULT_TERMINATION_PATH, Mount, container_mounts
+from tektite.runtime.non_root import check_run_as_non_root
 from tektite.runtime.protocol import ClusterData, Pod
 from tektite.runtime.volumes import HostVolume
 
@@ -87,32 +88,8 @@ def security_args(pod: Pod, container: dict[str, Any], image_user: str) -> list[
     own: dict[str, Any] = container.get("securityContext") or {}
     uid = own.get("runAsUser", pod_context.get("runAsUser"))
     gid = own.get("runAsGroup", pod_context.get("runAsGroup"))
-    non_root = own.get("runAsNonRoot", pod_context.get("runAsNonRoot"))
+    check_run_as_non_root(pod, container, image_user)
     args: list[str] = []
-    if non_root:
-        meta: dict[str, Any] = pod.get("metadata") or {}
-        where = (
-            f'(pod: "{meta.get("name", "")}_{meta.get("namespace", "default")}'
-            f'({meta.get("uid", "")})", container: {container.get("name", "")})'
-        )
-        if uid is not None:
-            if int(uid) == 0:
-                raise ContainerConfigError(
-                    f"container's runAsUser breaks non-root policy {where}", permanent=True
-                )
-        else:
-            user = image_user.split(":", 1)[0]
-            if user in ("", "0", "root"):
-                raise ContainerConfigError(
-                    f"container has runAsNonRoot and image will run as root {where}",
-                    permanent=True,
-                )
-            if not user.isdigit():
-                raise ContainerConfigError(
-                    f"container has runAsNonRoot and image has non-numeric user ({user}), "
-                    f"cannot verify user is non-root {where}",
-                    permanent=True,
-                )
     if uid is not None or gid is not None:
         # Without runAsGroup the engine picks the user's group as the CRI does.
         user = str(int(uid)) if uid is not None else image_user.split(":", 1)[0] or "0"

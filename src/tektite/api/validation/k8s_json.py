@@ -1,0 +1,190 @@
+"""The types of the Kubernetes parts Tektite's models keep as plain JSON.
+
+Security contexts, probes and lifecycle hooks stay JSON in the models (the engine passes
+them on to the Pod as they are), but the API server decodes them into typed structs and
+refuses a wrong type or an unknown field before any webhook runs: ``runAsUser: "x"``
+never reaches Tekton. The Structs below are those types (``k8s.io/api/core/v1``, only
+as far as type checking goes; value rules such as a uid's range are the Pod's
+validation, which refuses the Pod later), and :func:`check` reports a mismatch with the
+texts of the models' own decode errors.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import msgspec
+
+from tektite.api.errors import FieldError
+from tektite.api.objects import decode_error_to_field_error
+
+Int32 = Annotated[int, msgspec.Meta(ge=-(2**31), le=2**31 - 1)]
+Int64 = Annotated[int, msgspec.Meta(ge=-(2**63), le=2**63 - 1)]
+IntOrString = int | str
+
+
+class _Type(msgspec.Struct, rename="camel", forbid_unknown_fields=True, kw_only=True):
+    """A Kubernetes type: camelCase field names, strict types, unknown fields refused."""
+
+
+class SELinuxOptions(_Type):
+    user: str | None = None
+    role: str | None = None
+    type: str | None = None
+    level: str | None = None
+
+
+class WindowsSecurityContextOptions(_Type):
+    gmsa_credential_spec_name: str | None = None
+    gmsa_credential_spec: str | None = None
+    run_as_user_name: str | None = None
+    host_process: bool | None = None
+
+
+class SeccompProfile(_Type):
+    type: str | None = None
+    localhost_profile: str | None = None
+
+
+class AppArmorProfile(_Type):
+    type: str | None = None
+    localhost_profile: str | None = None
+
+
+class Capabilities(_Type):
+    add: list[str] | None = None
+    drop: list[str] | None = None
+
+
+class Sysctl(_Type):
+    name: str | None = None
+    value: str | None = None
+
+
+class SecurityContext(_Type):
+    """A container's ``securityContext``."""
+
+    capabilities: Capabilities | None = None
+    privileged: bool | None = None
+    se_linux_options: SELinuxOptions | None = None
+    windows_options: WindowsSecurityContextOptions | None = None
+    run_as_user: Int64 | None = None
+    run_as_group: Int64 | None = None
+    run_as_non_root: bool | None = None
+    read_only_root_filesystem: bool | None = None
+    allow_privilege_escalation: bool | None = None
+    proc_mount: str | None = None
+    seccomp_profile: SeccompProfile | None = None
+    app_armor_profile: AppArmorProfile | None = None
+
+
+class PodSecurityContext(_Type):
+    """A Pod's ``securityContext`` (Tekton's ``podTemplate.securityContext``)."""
+
+    se_linux_options: SELinuxOptions | None = None
+    windows_options: WindowsSecurityContextOptions | None = None
+    run_as_user: Int64 | None = None
+    run_as_group: Int64 | None = None
+    run_as_non_root: bool | None = None
+    supplemental_groups: list[Int64] | None = None
+    supplemental_groups_policy: str | None = None
+    fs_group: Int64 | None = None
+    sysctls: list[Sysctl] | None = None
+    fs_group_change_policy: str | None = None
+    seccomp_profile: SeccompProfile | None = None
+    app_armor_profile: AppArmorProfile | None = None
+    se_linux_change_policy: str | None = None
+
+
+class ExecAction(_Type):
+    command: list[str] | None = None
+
+
+class HTTPHeader(_Type):
+    name: str
+    value: str
+
+
+class HTTPGetAction(_Type):
+    port: IntOrString
+    path: str | None = None
+    host: str | None = None
+    scheme: str | None = None
+    http_headers: list[HTTPHeader] | None = None
+
+
+class TCPSocketAction(_Type):
+    port: IntOrString
+    host: str | None = None
+
+
+class GRPCAction(_Type):
+    port: Int32
+    service: str | None = None
+
+
+class SleepAction(_Type):
+    seconds: Int64
+
+
+class Probe(_Type):
+    """A container's liveness, readiness or startup probe."""
+
+    exec: ExecAction | None = None
+    http_get: HTTPGetAction | None = None
+    tcp_socket: TCPSocketAction | None = None
+    grpc: GRPCAction | None = None
+    initial_delay_seconds: Int32 | None = None
+    timeout_seconds: Int32 | None = None
+    period_seconds: Int32 | None = None
+    success_threshold: Int32 | None = None
+    failure_threshold: Int32 | None = None
+    termination_grace_period_seconds: Int64 | None = None
+
+
+class LifecycleHandler(_Type):
+    exec: ExecAction | None = None
+    http_get: HTTPGetAction | None = None
+    tcp_socket: TCPSocketAction | None = None
+    sleep: SleepAction | None = None
+
+
+class Lifecycle(_Type):
+    """A container's ``lifecycle`` hooks."""
+
+    post_start: LifecycleHandler | None = None
+    pre_stop: LifecycleHandler | None = None
+    stop_signal: str | None = None
+
+
+def check(value: Any, kind: type[_Type], field: str) -> FieldError:
+    """Whether the JSON ``value`` of ``field`` decodes as ``kind``; the decode error at
+    its path below ``field`` when it does not (empty when ``value`` is None)."""
+    if value is None:
+        return FieldError()
+    try:
+        msgspec.convert(value, kind)
+    except msgspec.ValidationError as error:
+        return decode_error_to_field_error(str(error)).via_field(field)
+    return FieldError()
+
+
+def check_pod_template(template: Any) -> FieldError:
+    """The JSON fields of a ``podTemplate`` that Tektite reads; paths relative to it."""
+    return check(template.security_context, PodSecurityContext, "securityContext")
+
+
+def check_container(container: Any) -> FieldError:
+    """The JSON fields of a step, step template, sidecar or StepAction spec (those it
+    has), paths relative to it."""
+    errs = check(getattr(container, "security_context", None), SecurityContext, "securityContext")
+    for attribute, field in _PROBES:
+        errs = errs.also(check(getattr(container, attribute, None), Probe, field))
+    return errs.also(check(getattr(container, "lifecycle", None), Lifecycle, "lifecycle"))
+
+
+_PROBES = (
+    ("liveness_probe", "livenessProbe"),
+    ("readiness_probe", "readinessProbe"),
+    ("startup_probe", "startupProbe"),
+)

@@ -1,0 +1,109 @@
+"""The Kubernetes parts the models keep as JSON are type-checked as the API server
+decodes them: a ``runAsUser: "x"`` in a pod template used to pass, and the host runtime
+then never started the Pod (found by mutating the conformance examples)."""
+
+from __future__ import annotations
+
+import pytest
+
+from tektite.api.load import check_text
+
+TASKRUN = """\
+apiVersion: tekton.dev/v1
+kind: TaskRun
+metadata: {name: r}
+spec:
+  podTemplate: {securityContext: POD}
+  taskSpec:
+    stepTemplate: {securityContext: TEMPLATE}
+    steps: [{name: s, image: x, script: 'true', securityContext: STEP}]
+    sidecars: [{name: c, image: x, readinessProbe: PROBE, lifecycle: HOOKS}]
+"""
+OK = {
+    "POD": "{runAsUser: 1001, runAsNonRoot: true, fsGroup: 2, supplementalGroups: [3]}",
+    "TEMPLATE": "{capabilities: {drop: [ALL]}}",
+    "STEP": "{runAsUser: 2000, allowPrivilegeEscalation: false}",
+    "PROBE": "{tcpSocket: {port: http}, periodSeconds: 1}",
+    "HOOKS": "{preStop: {exec: {command: [sh, -c, 'true']}}}",
+}
+
+
+def errors(**changed: str) -> str:
+    text = TASKRUN
+    for key, value in {**OK, **changed}.items():
+        text = text.replace(key, value)
+    [checked] = check_text(text, "f")
+    return checked.errors.render()
+
+
+def test_well_typed_parts_pass() -> None:
+    assert errors() == ""
+
+
+@pytest.mark.parametrize(
+    ("changed", "error"),
+    [
+        (
+            {"POD": "{runAsUser: x}"},
+            "invalid value: expected an integer, got a string: "
+            "spec.podTemplate.securityContext.runAsUser",
+        ),
+        (
+            {"POD": "{runAsNonRoot: 'yes'}"},
+            "invalid value: expected a boolean, got a string: "
+            "spec.podTemplate.securityContext.runAsNonRoot",
+        ),
+        (
+            {"POD": "{supplementalGroups: [x]}"},
+            "invalid value: expected an integer, got a string: "
+            "spec.podTemplate.securityContext.supplementalGroups[0]",
+        ),
+        (
+            {"STEP": "{runAsUser: 1.5}"},
+            "invalid value: expected an integer, got a number: "
+            "spec.taskSpec.steps[0].securityContext.runAsUser",
+        ),
+        (
+            {"TEMPLATE": "{capabilities: {add: NET_ADMIN}}"},
+            "invalid value: expected a list, got a string: "
+            "spec.taskSpec.stepTemplate.securityContext.capabilities.add",
+        ),
+        (
+            {"STEP": "{bogus: 1}"},
+            'unknown field "bogus": spec.taskSpec.steps[0].securityContext.bogus',
+        ),
+        (
+            {"PROBE": "{httpGet: {path: /}}"},
+            "missing field(s): spec.taskSpec.sidecars[0].readinessProbe.httpGet.port",
+        ),
+        (
+            {"HOOKS": "{preStop: {exec: {command: ls}}}"},
+            "invalid value: expected a list, got a string: "
+            "spec.taskSpec.sidecars[0].lifecycle.preStop.exec.command",
+        ),
+    ],
+)
+def test_a_wrong_type_is_named_at_its_path(changed: dict[str, str], error: str) -> None:
+    assert errors(**changed) == error
+
+
+def test_pipelinerun_pod_templates_and_stepactions() -> None:
+    [run, action] = check_text(
+        "apiVersion: tekton.dev/v1\nkind: PipelineRun\nmetadata: {name: p}\nspec:\n"
+        "  pipelineSpec: {tasks: [{name: t, taskSpec: {steps: [{name: s, image: x}]}}]}\n"
+        "  taskRunTemplate: {podTemplate: {securityContext: {fsGroup: x}}}\n"
+        "  taskRunSpecs: [{pipelineTaskName: t, podTemplate: {securityContext: {runAsGroup: x}}}]\n"
+        "---\n"
+        "apiVersion: tekton.dev/v1beta1\nkind: StepAction\nmetadata: {name: a}\n"
+        "spec: {image: x, securityContext: {privileged: 1}}\n",
+        "f",
+    )
+    # One message, two paths: Knative merges errors that say the same.
+    assert run.errors.render() == (
+        "invalid value: expected an integer, got a string: "
+        "spec.taskRunSpecs[0].podTemplate.securityContext.runAsGroup, "
+        "spec.taskRunTemplate.podTemplate.securityContext.fsGroup"
+    )
+    assert action.errors.render() == (
+        "invalid value: expected a boolean, got an integer: spec.securityContext.privileged"
+    )
