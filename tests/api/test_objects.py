@@ -65,6 +65,21 @@ TASK = (
             "'([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]'): metadata.annotations",
         ),
         (
+            # The API server refuses the name before Tekton's webhook could.
+            "{name: Foo}",
+            'Invalid value: "Foo": a lowercase RFC 1123 subdomain must consist of lower case '
+            "alphanumeric characters, '-' or '.', and must start and end with an alphanumeric "
+            "character (e.g. 'example.com', regex used for validation is "
+            "'[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*'): metadata.name",
+        ),
+        ("{generateName: ok-}", ""),
+        (
+            # A valid subdomain the webhook still refuses: its own rule, once the API
+            # server let the object through.
+            "{name: " + "a" * 64 + "}",
+            "Invalid resource name: length must be no more than 63 characters: metadata.name",
+        ),
+        (
             "{name: a, namespace: Team_A}",
             'Invalid value: "Team_A": a lowercase RFC 1123 label must consist of lower case '
             "alphanumeric characters or '-', and must start and end with an alphanumeric "
@@ -74,20 +89,24 @@ TASK = (
     ],
 )
 def test_what_the_api_server_checks_is_checked_with_the_file(meta: str, errors: str) -> None:
-    """Labels, annotations and the namespace: Tekton's webhook leaves them to the API
-    server, whose store refused them only once ``run`` had begun writing the file's
-    objects (found by mutating the conformance examples). The same rules and texts as
-    the store's (``object_meta``), in Knative's ``detail: path`` form."""
+    """Names, labels, annotations and the namespace, as the API server checks them
+    before any webhook runs: the store refused a bad annotation only once ``run`` had
+    begun writing the file's objects (found by mutating the conformance examples). The
+    store's rules and texts (``object_meta``), in Knative's ``detail: path`` form; an
+    object they refuse is not shown to Tekton's webhook rules."""
     [checked] = check_text(TASK.replace("{META}", meta), "f")
     assert checked.errors.render() == errors
 
 
 def test_a_kubernetes_object_gets_the_api_servers_name_checks() -> None:
-    [unnamed, bad] = check_text(
+    [unnamed, bad, generated] = check_text(
         "apiVersion: v1\nkind: Secret\nmetadata: {}\n---\n"
-        "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: A_B}\n",
+        "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: A_B}\n---\n"
+        "apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRoleBinding\n"
+        "metadata: {generateName: admin-}\n",
         "f",
     )
+    assert generated.valid  # named by the API server, as it stores it
     assert unnamed.errors.render() == (
         "Required value: name or generateName is required: metadata.name"
     )

@@ -63,21 +63,25 @@ def check_object(raw: dict[str, Any], document: Document, config: Config) -> Che
     except InvalidObject as e:
         name = f"{e.kind or raw.get('kind') or '<unknown kind>'}/{e.name or '<unnamed>'}"
         return Checked(document, None, name, e.errors, FieldError())
+    # The API server's own checks of the metadata come first: an object they refuse
+    # never reaches Tekton's webhooks (its validating admission runs after them).
     meta = raw.get("metadata") or {}  # a mapping of the right types: it decoded
-    if isinstance(obj, KubeObject):
-        stored = name_errors(obj.kind, meta) + metadata_field_errors(meta)
-        return Checked(document, obj, object_name(obj), _api_server(stored), FieldError())
+    namespace = str(meta.get("namespace") or "")
+    # Tekton's kinds are namespaced; a Kubernetes kind may not be (its namespace is
+    # then dropped), which the store knows.
+    checked_namespace = namespace and not isinstance(obj, KubeObject)
+    refused = name_errors(obj.kind, meta)
+    refused += namespace_errors(namespace) if checked_namespace else []
+    refused += metadata_field_errors(meta)
+    if refused or isinstance(obj, KubeObject):
+        return Checked(document, obj, object_name(obj), _api_server(refused), FieldError())
     set_defaults(obj, config)
     result = validate(obj, ValidationContext(config=config))
-    # Tekton's webhook judges the name; what it leaves to the API server is checked
-    # here too, so that the store never refuses an object a check let through.
-    namespace = meta.get("namespace")
-    stored = (namespace_errors(namespace) if namespace else []) + metadata_field_errors(meta)
     return Checked(
         document,
         obj,
         object_name(obj),
-        result.filter(Level.ERROR).also(_api_server(stored)),
+        result.filter(Level.ERROR),
         result.filter(Level.WARNING),
     )
 

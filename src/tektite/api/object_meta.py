@@ -62,14 +62,15 @@ def object_meta_errors(kind: str, meta: Mapping[str, Any], namespaced: bool) -> 
 
 
 def name_errors(kind: str, meta: Mapping[str, Any]) -> list[str]:
-    """The API server's checks of ``name`` and ``generateName``."""
+    """The API server's checks of ``name`` and ``generateName`` (a name is generated
+    from ``generateName`` before the API server checks it; a file has none yet)."""
     errs: list[str] = []
     generate = meta.get("generateName") or ""
     if generate:
         for msg in _name_errors(kind, generate, True):
             errs.append(field_invalid("metadata.generateName", generate, msg))
     name = meta.get("name") or ""
-    if not name:
+    if not name and not generate:  # the store generates it before these checks
         errs.append("metadata.name: Required value: name or generateName is required")
     for msg in _name_errors(kind, name, False) if name else ():
         errs.append(field_invalid("metadata.name", name, msg))
