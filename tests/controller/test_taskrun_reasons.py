@@ -221,3 +221,27 @@ def test_run_as_non_root_as_root_is_the_kubelets_config_error(tmp_path: Path) ->
         "container's runAsUser breaks non-root policy (pod: \"root-pod_default("
     )
     assert step["waiting"]["message"].endswith("container: step-s)")
+
+
+def test_a_mount_of_a_volume_that_does_not_exist_fails_the_pods_creation(tmp_path: Path) -> None:
+    """Tekton's webhook lets a mount of an undeclared volume through; the API server
+    refuses the Pod. The host runtime used to wait with a config error instead."""
+    obj = taskrun(
+        "mount",
+        [
+            {
+                "name": "s",
+                "image": "busybox",
+                "script": "true",
+                "volumeMounts": [{"name": "nope", "mountPath": "/data"}],
+            }
+        ],
+    )
+    final = asyncio.run(run_one(tmp_path, obj))
+    c = condition(final)
+    assert (c["status"], c["reason"], c["message"]) == (
+        "False",
+        "PodCreationFailed",
+        'failed to create task run pod "mount": Pod "mount-pod" is invalid: '
+        'spec.containers[0].volumeMounts[0].name: Not found: "nope". Maybe invalid TaskSpec',
+    )
