@@ -416,3 +416,28 @@ def test_cancelling_a_pending_run(tmp_path: Path) -> None:
     assert out.condition == ("False", "Cancelled", 'PipelineRun "never" was cancelled')
     assert out.children == {}
     assert out.run["status"]["startTime"]
+
+
+def test_a_child_the_store_refuses_fails_the_run_with_create_run_failed(tmp_path: Path) -> None:
+    """Tekton's handleRunCreationError: an Invalid answer of the API server to a child's
+    creation fails the run with ``CreateRunFailed`` and the API server's message; the
+    tasks created before it run to their end. It used to fail every pass for ever
+    (found by mutating the conformance examples: a taskSpec label not fit for a label)."""
+    refused = task("refused", "true")
+    refused["taskSpec"]["metadata"] = {"labels": {"app": "$(params.greeting)"}}
+    obj = pipelinerun("lbl", {"tasks": [task("ok", "true"), refused]})
+    outcome = asyncio.run(run_one(tmp_path, obj))
+    assert outcome.condition == (
+        "False",
+        "CreateRunFailed",
+        'TaskRun.tekton.dev "lbl-refused" is invalid: metadata.labels: Invalid value: '
+        '"$(params.greeting)": a valid label must be an empty string or consist of '
+        "alphanumeric characters, '-', '_' or '.', and must start and end with an "
+        "alphanumeric character (e.g. 'MyValue',  or 'my_value',  or '12345', regex used "
+        "for validation is '(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?')",
+    )
+    assert outcome.child_condition("ok")[:2] == ("True", "Succeeded")
+    assert "refused" not in outcome.children
+    # Tekton returns from the pass before it sets childReferences, and a run that is
+    # done is not reconciled again: the status names no child.
+    assert "childReferences" not in outcome.run["status"]

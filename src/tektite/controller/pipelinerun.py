@@ -17,7 +17,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import logging
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
@@ -26,7 +26,15 @@ import msgspec
 from tektite.api.config import Config
 from tektite.api.defaults.runs import default_pipelinerun
 from tektite.api.errors import go_quote
-from tektite.api.models import Condition, ObjectMeta, PipelineRun, PipelineRunStatus, TaskRun
+from tektite.api.models import (
+    Artifacts,
+    Condition,
+    ObjectMeta,
+    PipelineRun,
+    PipelineRunStatus,
+    RunResult,
+    TaskRun,
+)
 from tektite.api.objects import InvalidObject, decode
 from tektite.controller.adapters import StorePipelineLookup, sync_own_metadata
 from tektite.controller.status_update import update_own_status
@@ -41,6 +49,7 @@ from tektite.engine.child_pipelineruns import (
     unknown_child_kinds_error,
 )
 from tektite.engine.child_taskruns import (
+    CREATE_RUN_FAILED,
     PIPELINE_RUN_LABEL_KEY,
     build_task_runs,
     cancelled,
@@ -58,11 +67,12 @@ from tektite.engine.resolve_pipelinerun import (
     PipelineRunFailure,
     ResolutionCache,
     ResolvedPipelineRun,
+    ResolvedPipelineTask,
     pipeline_name_label,
     resolve_pipelinerun,
 )
 from tektite.engine.taskrun_state import format_time, parse_time
-from tektite.store.errors import AlreadyExists, Conflict, NotFound
+from tektite.store.errors import AlreadyExists, BadRequest, Conflict, Invalid, NotFound
 from tektite.store.protocol import Store
 
 log = logging.getLogger(__name__)
@@ -283,43 +293,66 @@ class PipelineRunReconciler:
         # One write for the lot: a fan-out's hundred TaskRuns (a matrix's combinations)
         # are one commit.
         with self.store.batch():
-            for scheduled in plan.tasks:
-                task = by_name[ps.task_name(scheduled.task)]
-                if task.is_child_pipeline:
-                    ready = msgspec.structs.replace(task, pipeline_task=scheduled.pipeline_task)
-                    children = build_child_pipeline_runs(
-                        run,
-                        ready,
-                        self.config,
-                        ancestors=self._ancestor_reader(run),
-                        matrix_task_runs=matrix_runs,
-                    )
-                    if isinstance(children, PipelineRunFailure):
-                        return children
-                    created_runs = [self._create_child_pipeline_run(c) for c in children]
-                    started.append(msgspec.structs.replace(task, child_pipeline_runs=created_runs))
-                    continue
-                if task.resolved_task is None:
-                    # Custom tasks: Tektite has no controller for them.
-                    return PipelineRunFailure(
-                        "CreateRunFailed",
-                        f"pipeline task {go_quote(task.pipeline_task.name)} runs a custom task, "
-                        "which Tektite cannot run",
-                    )
-                ready = msgspec.structs.replace(task, pipeline_task=scheduled.pipeline_task)
-                built = build_task_runs(
+            try:
+                failure = self._create_children(
+                    plan, by_name, run, results, artifacts, matrix_runs, started
+                )
+            except (Invalid, BadRequest) as error:
+                # handleRunCreationError: the API server refused a child (a label from
+                # a taskSpec's metadata, say); no retry can help. As in Tekton, the
+                # pass ends there: the children created before it are not recorded.
+                return PipelineRunFailure(CREATE_RUN_FAILED, str(error))
+        if failure is None:
+            facts.replace_task(*started)
+        return failure
+
+    def _create_children(
+        self,
+        plan: ps.NextTasks,
+        by_name: Mapping[str, ResolvedPipelineTask],
+        run: PipelineRun,
+        results: Mapping[str, Sequence[RunResult]],
+        artifacts: Mapping[str, Artifacts | None],
+        matrix_runs: Mapping[str, list[TaskRun]],
+        started: list[ps.PipelineTaskState],
+    ) -> PipelineRunFailure | None:
+        """Build and create the children of each task ``plan`` schedules, appending the
+        task with them to ``started``; the store's refusal of a child is raised."""
+        for scheduled in plan.tasks:
+            task = by_name[ps.task_name(scheduled.task)]
+            ready = msgspec.structs.replace(task, pipeline_task=scheduled.pipeline_task)
+            if task.is_child_pipeline:
+                children = build_child_pipeline_runs(
                     run,
                     ready,
                     self.config,
-                    task_run_results=results,
-                    artifacts=artifacts,
+                    ancestors=self._ancestor_reader(run),
                     matrix_task_runs=matrix_runs,
                 )
-                if isinstance(built, PipelineRunFailure):
-                    return built
-                created = [self._create_task_run(tr) for tr in built]
-                started.append(msgspec.structs.replace(task, task_runs=created))
-        facts.replace_task(*started)
+                if isinstance(children, PipelineRunFailure):
+                    return children
+                created_runs = [self._create_child_pipeline_run(c) for c in children]
+                started.append(msgspec.structs.replace(task, child_pipeline_runs=created_runs))
+                continue
+            if task.resolved_task is None:
+                # Custom tasks: Tektite has no controller for them.
+                return PipelineRunFailure(
+                    CREATE_RUN_FAILED,
+                    f"pipeline task {go_quote(task.pipeline_task.name)} runs a custom task, "
+                    "which Tektite cannot run",
+                )
+            built = build_task_runs(
+                run,
+                ready,
+                self.config,
+                task_run_results=results,
+                artifacts=artifacts,
+                matrix_task_runs=matrix_runs,
+            )
+            if isinstance(built, PipelineRunFailure):
+                return built
+            created = [self._create_task_run(tr) for tr in built]
+            started.append(msgspec.structs.replace(task, task_runs=created))
         return None
 
     # -- effects ----------------------------------------------------------------------------
