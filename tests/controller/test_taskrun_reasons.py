@@ -245,3 +245,21 @@ def test_a_mount_of_a_volume_that_does_not_exist_fails_the_pods_creation(tmp_pat
         'failed to create task run pod "mount": Pod "mount-pod" is invalid: '
         'spec.containers[0].volumeMounts[0].name: Not found: "nope". Maybe invalid TaskSpec',
     )
+
+
+def test_a_nul_byte_in_a_steps_args_is_a_start_error(tmp_path: Path) -> None:
+    """execve refuses a NUL byte, so on a cluster the container runtime cannot start the
+    step's process (its entrypoint): StartError, exit 128. The wrapper used to start and
+    die of Python's ValueError, exit 1."""
+    obj = taskrun("nul", [{"name": "a", "image": "busybox", "command": ["echo"], "args": ["x\0y"]}])
+    final = asyncio.run(run_one(tmp_path, obj))
+    c = condition(final)
+    assert (c["status"], c["reason"], c["message"]) == (
+        "False",
+        "StepFailed",
+        '"step-a" exited with code 128: StartError',
+    )
+    [step] = final["status"]["steps"]
+    message = step["terminated"]["message"]  # the wrapper's path depends on the mode
+    assert message.startswith('unable to start container process: exec: "/')
+    assert message.endswith('/bin/entrypoint": invalid argument')

@@ -533,6 +533,10 @@ def launch(spec: dict[str, Any]) -> tuple[str, Any]:
         raise LaunchError(
             f'chdir to cwd ("{cwd}") set in config.json failed: {_reason(error)}'
         ) from None
+    if any("\0" in part for part in argv) or any("\0" in item for item in env.items()):
+        # execve refuses a NUL byte (EINVAL): the container runtime cannot start the
+        # process, the step wrapper included (it is the command the runtime execs).
+        raise LaunchError(f'exec: "{argv[0]}": invalid argument')
     if spec.get("go_fd") is not None:
         _wait_for_go(int(spec["go_fd"]), spec.get("state"))
     if in_process is not None:

@@ -319,3 +319,19 @@ def test_missing_working_dirs_are_created(podman_run: Run) -> None:
     assert outcome.condition["reason"] == "Succeeded", outcome.run["status"]
     assert outcome.logs["default/wd-pod/step-image.log"] == "/made/here\n"
     assert outcome.logs["default/wd-pod/step-volume.log"] == "/workspace/a/b\n"
+
+
+def test_a_nul_byte_in_a_steps_args_is_a_start_error(podman_run: Run) -> None:
+    """No engine command line (nor execve) can carry a NUL byte: the kubelet's
+    StartError, as on the host runtime. The runtime used to die on Python's ValueError
+    and the run never ended."""
+    step = {"name": "a", "image": "busybox", "command": ["echo"], "args": ["x\0y"]}
+    outcome = podman_run(taskrun("nul", {"taskSpec": {"steps": [step]}}))
+    assert (outcome.condition["reason"], outcome.condition["message"]) == (
+        "StepFailed",
+        '"step-a" exited with code 128: StartError',
+    )
+    assert outcome.step("a")["terminated"]["message"] == (
+        'unable to start container process: exec: "/tekton/bin/entrypoint": invalid argument'
+    )
+    assert leftover_containers(outcome.owner) == []

@@ -170,6 +170,9 @@ class Container:
     """Created and started by one ``run`` when its turn comes (``_run_app_containers``):
     the arguments, with ``run_env`` the engine process's environment."""
     run_env: dict[str, str] = field(default_factory=dict)
+    start_error: str = ""
+    """Why no engine can start its process (a NUL byte in its command line, which
+    execve refuses): the kubelet's StartError when its turn comes."""
 
     @property
     def name(self) -> str:
@@ -179,7 +182,7 @@ class Container:
     @property
     def startable(self) -> bool:
         """Created, or planned for the ``run`` that creates and starts it."""
-        return self.created or self.run_args is not None
+        return self.created or self.run_args is not None or bool(self.start_error)
 
     @property
     def native_sidecar(self) -> bool:
@@ -844,6 +847,13 @@ class ContainerPod:
             extra=extra,
         )
         container.termination_file = plan.termination_file
+        if any("\0" in part for part in plan.args) or any("\0" in i for i in plan.env.items()):
+            # Neither the engine's command line nor execve can carry it.
+            program = (spec.get("command") or [container.image])[0]
+            container.start_error = (
+                f'unable to start container process: exec: "{program}": invalid argument'
+            )
+            return
         cid_file = self.internal / "cid" / container.name
         cid_file.unlink(missing_ok=True)
         args = ["--cidfile", str(cid_file), *plan.args]
@@ -893,8 +903,20 @@ class ContainerPod:
 
     # ------------------------------------------------------------------ processes
 
+    def _start_failed(self, container: Container, message: str) -> None:
+        """The kubelet's StartError: the process could not be started."""
+        if container.record.started_at is None:
+            container.record.run(container.record.container_id)
+        container.record.terminate(128, START_ERROR, message)
+        if not container.exited.done():
+            container.exited.set_result(None)
+        self.changed()
+
     async def _start(self, container: Container) -> None:
         """Start a created container attached to its log file (or masking relay)."""
+        if container.start_error:
+            self._start_failed(container, container.start_error)
+            return
         log_path = self.log_dir / f"{container.name}.log"
         relay_fd: int | None = None
         if self.patterns and self.context.start_relay is not None:
@@ -912,12 +934,7 @@ class ContainerPod:
             else:
                 process = await self.context.engine.start_attached(container.engine_name, log_fd)
         except OSError as error:
-            if container.record.started_at is None:
-                container.record.run(container.record.container_id)
-            container.record.terminate(128, START_ERROR, str(error))
-            if not container.exited.done():
-                container.exited.set_result(None)
-            self.changed()
+            self._start_failed(container, str(error))
             return
         finally:
             os.close(log_fd)
