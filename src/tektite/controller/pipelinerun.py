@@ -289,22 +289,20 @@ class PipelineRunReconciler:
             ps.task_name(t): list(t.task_runs) for t in facts.state if is_matrixed(t.pipeline_task)
         }
         by_name = {t.pipeline_task.name: t for t in resolved.tasks}
-        started: list[ps.PipelineTaskState] = []
         # One write for the lot: a fan-out's hundred TaskRuns (a matrix's combinations)
         # are one commit.
         with self.store.batch():
             try:
-                failure = self._create_children(
-                    plan, by_name, run, results, artifacts, matrix_runs, started
-                )
+                started = self._create_children(plan, by_name, run, results, artifacts, matrix_runs)
             except (Invalid, BadRequest) as error:
                 # handleRunCreationError: the API server refused a child (a label from
                 # a taskSpec's metadata, say); no retry can help. As in Tekton, the
                 # pass ends there: the children created before it are not recorded.
                 return PipelineRunFailure(CREATE_RUN_FAILED, str(error))
-        if failure is None:
-            facts.replace_task(*started)
-        return failure
+        if isinstance(started, PipelineRunFailure):
+            return started
+        facts.replace_task(*started)
+        return None
 
     def _create_children(
         self,
@@ -314,10 +312,10 @@ class PipelineRunReconciler:
         results: Mapping[str, Sequence[RunResult]],
         artifacts: Mapping[str, Artifacts | None],
         matrix_runs: Mapping[str, list[TaskRun]],
-        started: list[ps.PipelineTaskState],
-    ) -> PipelineRunFailure | None:
-        """Build and create the children of each task ``plan`` schedules, appending the
-        task with them to ``started``; the store's refusal of a child is raised."""
+    ) -> list[ps.PipelineTaskState] | PipelineRunFailure:
+        """Build and create the children of each task ``plan`` schedules: the tasks with
+        their children. The store's refusal of a child is raised."""
+        started: list[ps.PipelineTaskState] = []
         for scheduled in plan.tasks:
             task = by_name[ps.task_name(scheduled.task)]
             ready = msgspec.structs.replace(task, pipeline_task=scheduled.pipeline_task)
@@ -353,7 +351,7 @@ class PipelineRunReconciler:
                 return built
             created = [self._create_task_run(tr) for tr in built]
             started.append(msgspec.structs.replace(task, task_runs=created))
-        return None
+        return started
 
     # -- effects ----------------------------------------------------------------------------
 
