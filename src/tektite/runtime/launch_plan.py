@@ -411,8 +411,9 @@ class LaunchPlanner:
         resolved = self._command(container)
         if resolved is None:
             return None
-        check_run_as_non_root(self.pod, container, self._image_user(container))
         declared = resolve_env(self.pod, container, self.cluster)
+        # After the environment, as the kubelet's generateContainerConfig checks them.
+        check_run_as_non_root(self.pod, container, self._image_user(container))
         command, args = expand_command(resolved[0], resolved[1], declared)
         argv = command + args
         # The launcher keeps SIGTERM pending until the program handles it (launcher.py).
