@@ -7,8 +7,8 @@ where a value is expected, ``x in ()`` means the empty value) and the same error
 because ``tkn … --label`` and ``kubectl -l`` users read these messages. Written by hand:
 no Python package parses Kubernetes selectors with Kubernetes' messages.
 
-Label key/value and DNS name validation lives in ``tektite.api.k8s_names`` and is
-re-exported here for the store's metadata checks.
+Label key and value validation lives in ``tektite.api.k8s_names``; the store's
+metadata checks are ``tektite.api.object_meta``.
 """
 
 from __future__ import annotations
@@ -21,12 +21,9 @@ import msgspec
 
 from tektite.api.k8s_names import (
     aggregate,
-    dns1123_label_errors,
-    dns1123_subdomain_errors,
     field_invalid,
     label_key_errors,
     label_value_errors,
-    regex_error,
 )
 from tektite.store.errors import InvalidSelector
 
@@ -34,14 +31,9 @@ __all__ = [
     "Operator",
     "Requirement",
     "Selector",
-    "aggregate",
-    "dns1123_label_errors",
-    "dns1123_subdomain_errors",
-    "field_invalid",
     "label_key_errors",
     "label_value_errors",
     "parse",
-    "regex_error",
     "selector_from_set",
 ]
 

@@ -37,6 +37,7 @@ from typing import TYPE_CHECKING, Any
 import msgspec
 
 from tektite import process_end
+from tektite.api.k8s_names import field_invalid
 from tektite.api.object_meta import object_meta_errors
 from tektite.store.errors import (
     AlreadyExists,
@@ -56,11 +57,7 @@ from tektite.store.protocol import (
     qualified_kind,
     qualified_resource,
 )
-from tektite.store.selectors import (
-    Selector,
-    field_invalid,
-    parse,
-)
+from tektite.store.selectors import Selector, parse
 
 if TYPE_CHECKING:
     import asyncio
