@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from tektite.api.config import Config
-from tektite.controller.manager import POD_CHANGE_WITHIN, Controller
+from tektite.controller.manager import COUNTED_END_WITHIN, POD_CHANGE_WITHIN, Controller
 from tektite.controller.taskrun import pod_state
 from tektite.runtime.protocol import Pod, PodKey
 from tektite.store.protocol import WatchEvent
@@ -356,6 +356,65 @@ def test_a_pipelinerun_pass_s_own_writes_and_children_queue_no_pass_over_it(
     cancel, other = store.events_since(since)
     assert not ctl._pipelinerun_own_write(cancel)
     assert ctl._taskrun_change(other).moves_pipelinerun
+
+
+def test_a_child_s_success_that_only_counts_queues_its_pipelinerun_soon(
+    tmp_path: Path,
+) -> None:
+    """A child TaskRun's success queues a pass over its PipelineRun at once when it can
+    start a task or end the run: it is the last running parent of a task waiting, or
+    the last child running. Any other success only adds to the count of the Running
+    message: its pass comes within ``COUNTED_END_WITHIN``, with the other ends
+    meanwhile (a fan-in's hundred ends would otherwise make as many passes over
+    every task). A failure, and a success some other change comes with, queue one at
+    once."""
+    store = SqliteStore(tmp_path / "db")
+    ctl = Controller(store, PodKeeper(), Config())
+    run = pipelinerun()
+    (only,) = run["spec"]["pipelineSpec"]["tasks"]
+    tasks = [{**only, "name": name} for name in ("a", "b", "c", "d", "e")]
+    tasks.append({**only, "name": "x", "runAfter": ["a", "b"]})
+    run["spec"]["pipelineSpec"]["tasks"] = tasks
+    created = store.create(run)
+    since = store.resource_version()
+    asyncio.run(ctl.pipelineruns.reconcile("default", "pr"))
+    ctl._pipelinerun_own_write(WatchEvent("ADDED", created, since))
+    queued: list[tuple[Any, str]] = []
+    ctl.queue.add = lambda key: queued.append((key, "now"))  # type: ignore[method-assign]
+
+    def add_soon(key: Any, within: float) -> None:
+        assert within == COUNTED_END_WITHIN
+        queued.append((key, "soon"))
+
+    ctl.queue.add_soon = add_soon  # type: ignore[method-assign]
+    for event in store.events_since(since):  # the pass's own: the children created
+        ctl._queue_passes(event)
+    assert [key for key, _ in queued if key[0] == "PipelineRun"] == []
+
+    def end(task: str, status: str = "True", labels: dict[str, str] | None = None) -> str:
+        """How the end of the TaskRun of ``task`` queues its PipelineRun."""
+        current = store.get("TaskRun", "default", f"pr-{task}")
+        assert current is not None
+        current["status"] = {"conditions": [{"type": "Succeeded", "status": status}]}
+        if labels:
+            current["metadata"]["labels"].update(labels)
+            current = store.update(current)
+        else:
+            current = store.update_status(current)
+        queued.clear()
+        ctl._queue_passes(WatchEvent("MODIFIED", current, current["metadata"]["resourceVersion"]))
+        ((key, how),) = [(key, how) for key, how in queued if key[0] == "PipelineRun"]
+        assert key == ("PipelineRun", "default", "pr")
+        return how
+
+    assert end("c") == "soon"  # nothing waits for c alone
+    assert end("a") == "soon"  # x still waits for b
+    assert end("b") == "now"  # x can start
+    assert end("d", "False") == "now"  # a failure: the run may stop
+    assert end("e", labels={"by": "someone"}) == "now"  # and more than an end
+    # A pass records anew what the run waits for; until then, every end asks for one.
+    ctl.pipelineruns.awaited.clear()
+    assert end("c") == "now"
 
 
 def commits_of_first_pass(tmp_path: Path, tasks: int) -> int:

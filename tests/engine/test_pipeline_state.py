@@ -28,6 +28,7 @@ from tektite.engine.pipeline_skip import skip
 from tektite.engine.pipeline_state import (
     adjust_start_time,
     any_dag_task_running,
+    awaited_task_runs,
     completed_or_skipped_dag_tasks,
     couldnt_get_pipeline_result_message,
     dag_candidates,
@@ -780,6 +781,46 @@ def test_any_dag_task_running() -> None:
     assert not any_dag_task_running(facts(ONE_FINISHED))
     assert not any_dag_task_running(facts(ONE_FAILED))
     assert not any_dag_task_running(facts(ALL_FINISHED))
+
+
+def test_awaited_task_runs_group_the_running_children_by_what_waits_for_them() -> None:
+    """One group per task not started yet (its parents' running TaskRuns), and one of
+    every running TaskRun (finally, the run's end): a success that leaves a member in
+    each of its groups only counts towards the Running message."""
+    a, b, c = pt("a"), pt("b"), pt("c")
+    x = pt("x", runAfter=["a", "b"])
+    y = pt("y", runAfter=["x"])  # its parent has not started: nothing it waits on runs
+    z = pt("z", runAfter=["c"])
+    matrixed = pt("m")
+    w = pt("w", runAfter=["m"])
+    final = pt("final")
+    dag = [
+        task(a, started("pr-a")),
+        task(b, started("pr-b")),
+        task(c, succeeded("pr-c")),
+        task(x),
+        task(y),
+        task(z),
+        task(matrixed, succeeded("pr-m-0"), started("pr-m-1"), started("pr-m-2")),
+        task(w),
+    ]
+    finals = [task(final)]
+    groups = awaited_task_runs(facts([*dag, *finals], dag=dag, finally_=finals))
+    assert groups == [
+        {"pr-a", "pr-b", "pr-m-1", "pr-m-2"},
+        {"pr-a", "pr-b"},  # x
+        {"pr-m-1", "pr-m-2"},  # w: every combination of the matrix
+    ]
+    # z waits on a task that is done: the pass that saw it end started z, or will.
+
+
+def test_awaited_task_runs_of_a_run_with_nothing_running() -> None:
+    assert awaited_task_runs(facts(ONE_FINISHED)) == []
+    assert awaited_task_runs(facts(ALL_FINISHED)) == []
+    # A running finally task is awaited by the run's end.
+    dag = [task(MYTASK1, succeeded("a"))]
+    finals = [task(MYTASK2, started("f"))]
+    assert awaited_task_runs(facts([*dag, *finals], dag=dag, finally_=finals)) == [{"f"}]
 
 
 def test_tasks_to_time_out() -> None:

@@ -36,6 +36,11 @@ POD_CHANGE_WITHIN = 0.25
 (``needs_prompt_pass``) and its TaskRun's pass: a Pod's burst of changes as it starts
 (init containers running and done, steps running) makes one pass. (A kubelet reports
 container changes up to a second late: its PLEG relists every second.)"""
+COUNTED_END_WITHIN = 0.25
+"""At most this many seconds between a child TaskRun's successful end that only adds to
+the count of its PipelineRun's Running message (``awaited_task_runs``) and the pass
+that counts it: a fan-in's hundred ends make a few passes, not one per end, each over
+every task of the run."""
 
 
 def utc_now() -> datetime:
@@ -57,6 +62,9 @@ class TaskRunChange(NamedTuple):
     says more about a run under way (its Pod, its steps, Pending or Running), or the
     Task's labels its own first pass copies onto it (``syncMetadata``), changes nothing
     a PipelineRun reads, and such events would each cost a pass over all its tasks."""
+    succeeded: bool
+    """It moves its PipelineRun only by ending well (``success_needs_pass`` says whether
+    that calls for a pass at once)."""
 
 
 class _Writer(Protocol):
@@ -131,33 +139,45 @@ class Controller:
 
     async def _watch_store(self) -> None:
         async for event in self.store.watch(["TaskRun", "PipelineRun"]):
-            kind = event.object.get("kind", "")
-            meta = event.object.get("metadata", {})
-            namespace = meta.get("namespace", "")
-            # A child's change is its PipelineRun's business too (Tekton's controller
-            # watches the runs owned by PipelineRuns): a child PipelineRun's (pipelines in
-            # pipelines) always, a TaskRun's when it can change what the pass does.
-            owner = (meta.get("labels") or {}).get(PIPELINERUN_LABEL)
-            if kind == "TaskRun":
-                change = self._taskrun_change(event)
-                if not change.own_write:
-                    self.queue.add((kind, namespace, meta["name"]))
-                if owner and change.moves_pipelinerun:
-                    self.queue.add(("PipelineRun", namespace, owner))
-                continue
-            if not self._pipelinerun_own_write(event):
+            self._queue_passes(event)
+
+    def _queue_passes(self, event: WatchEvent) -> None:
+        """Queue the passes a run's watch event calls for."""
+        kind = event.object.get("kind", "")
+        meta = event.object.get("metadata", {})
+        namespace = meta.get("namespace", "")
+        # A child's change is its PipelineRun's business too (Tekton's controller
+        # watches the runs owned by PipelineRuns): a child PipelineRun's (pipelines in
+        # pipelines) always, a TaskRun's when it can change what the pass does.
+        owner = (meta.get("labels") or {}).get(PIPELINERUN_LABEL)
+        if kind == "TaskRun":
+            change = self._taskrun_change(event)
+            if not change.own_write:
                 self.queue.add((kind, namespace, meta["name"]))
-            if owner and owner != meta["name"]:
-                self.queue.add(("PipelineRun", namespace, owner))
+            if owner and change.moves_pipelinerun:
+                parent = ("PipelineRun", namespace, owner)
+                if change.succeeded and not self.pipelineruns.success_needs_pass(
+                    namespace, owner, meta["name"]
+                ):
+                    self.queue.add_soon(parent, COUNTED_END_WITHIN)
+                else:
+                    self.queue.add(parent)
+            return
+        if not self._pipelinerun_own_write(event):
+            self.queue.add((kind, namespace, meta["name"]))
+        if owner and owner != meta["name"]:
+            self.queue.add(("PipelineRun", namespace, owner))
 
     def _taskrun_change(self, event: WatchEvent) -> TaskRunChange:
         """What a TaskRun's event calls for (see ``TaskRunChange``), from the TaskRun as
         last seen, but its status and version."""
         obj = event.object
         own, changed = self._own_write(event, self.taskruns)
-        ended = event.type == "DELETED" or _finished(obj.get("status") or {})
-        moves = ended or (changed and not own and not self._created_by_its_pipelinerun(event))
-        return TaskRunChange(own_write=own, moves_pipelinerun=moves)
+        status = obj.get("status") or {}
+        ended = event.type == "DELETED" or _finished(status)
+        moved = changed and not own and not self._created_by_its_pipelinerun(event)
+        succeeded = ended and not moved and event.type != "DELETED" and _succeeded(status) == "True"
+        return TaskRunChange(own_write=own, moves_pipelinerun=ended or moved, succeeded=succeeded)
 
     def _created_by_its_pipelinerun(self, event: WatchEvent) -> bool:
         """Whether a TaskRun's event is its creation by its PipelineRun's last pass, which
@@ -324,9 +344,14 @@ def _without_status(obj: dict[str, Any]) -> dict[str, Any]:
     return rest
 
 
+def _succeeded(status: dict[str, Any]) -> str | None:
+    """The ``status`` of a TaskRun status's ``Succeeded`` condition (None without one)."""
+    for c in status.get("conditions") or ():
+        if c.get("type") == "Succeeded":
+            return str(c.get("status"))
+    return None
+
+
 def _finished(status: dict[str, Any]) -> bool:
     """Whether a TaskRun status has its final ``Succeeded`` condition."""
-    return any(
-        c.get("type") == "Succeeded" and c.get("status") in ("True", "False")
-        for c in status.get("conditions") or ()
-    )
+    return _succeeded(status) in ("True", "False")

@@ -97,6 +97,9 @@ class PipelineRunReconciler:
         needs no pass: see ``Controller``)."""
         self.written_metadata: dict[tuple[str, str], tuple[dict[str, str], dict[str, str]]] = {}
         """The labels and annotations a pass last wrote (``syncMetadata``), likewise."""
+        self.awaited: dict[tuple[str, str], list[set[str]]] = {}
+        """Per PipelineRun under way, its last pass's ``awaited_task_runs``, less the
+        TaskRuns seen ending well since (``success_needs_pass``)."""
 
     @property
     def default_timeout(self) -> timedelta:
@@ -105,6 +108,7 @@ class PipelineRunReconciler:
 
     async def reconcile(self, namespace: str, name: str) -> Requeue:
         """One pass over the PipelineRun ``namespace/name``."""
+        self.awaited.pop((namespace, name), None)
         raw = self.store.get("PipelineRun", namespace, name)
         if raw is None:
             return Requeue()
@@ -248,7 +252,22 @@ class PipelineRunReconciler:
                 message = ps.couldnt_get_pipeline_result_message(name, error)
                 _mark(status, "False", ps.REASON_COULDNT_GET_PIPELINE_RESULT, message, now)
             return Requeue()
+        self.awaited[(pr.metadata.namespace, name)] = ps.awaited_task_runs(facts)
         return Requeue(after=_next_deadline(facts.timeouts, now))
+
+    def success_needs_pass(self, namespace: str, name: str, taskrun: str) -> bool:
+        """Whether the child TaskRun ``taskrun``, seen ending well, lets a pass over the
+        PipelineRun ``namespace/name`` do more than count it (``awaited_task_runs``):
+        it is the last of a group its last pass waited for, or no pass since recorded
+        what it waits for. False when that pass had already seen it end."""
+        groups = self.awaited.get((namespace, name))
+        if groups is None:
+            return True
+        for group in groups:
+            group.discard(taskrun)
+            if not group:
+                return True
+        return False
 
     def _facts(self, pr: PipelineRun, resolved: ResolvedPipelineRun) -> PipelineRunFacts:
         """Tekton's ``PipelineRunFacts`` of this pass."""

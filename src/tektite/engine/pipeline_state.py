@@ -63,6 +63,7 @@ from tektite.engine.pipeline_facts import (
     is_running,
     is_scheduled,
     is_successful,
+    is_task_run_done,
     task_name,
 )
 from tektite.engine.pipeline_results import (
@@ -135,6 +136,7 @@ __all__ = [
     "adjust_start_time",
     "any_dag_task_running",
     "apply_task_results_to_pipeline_results",
+    "awaited_task_runs",
     "cel_evaluation_failed_message",
     "check_dag_tasks_done",
     "check_final_tasks_done",
@@ -261,6 +263,35 @@ def is_final_task_started(facts: PipelineRunFacts, now: datetime) -> bool:
 def any_dag_task_running(facts: PipelineRunFacts) -> bool:
     """Some DAG task has a run that is not finished (Tekton's ``facts.IsRunning``)."""
     return any(facts.is_dag_task(task_name(t)) and is_running(t) for t in facts.state)
+
+
+def awaited_task_runs(facts: PipelineRunFacts) -> list[set[str]]:
+    """The names of the child TaskRuns still running, in the groups whose ends a pass
+    waits for: one per task not started yet, the running TaskRuns of its parents (it
+    may start once they have all ended), and one of them all (once they have all
+    ended, the finally tasks start or the run ends). Empty when none is running.
+
+    While a TaskRun that ends well leaves another member in each of its groups, a pass
+    would only count it among the completed tasks of the Running condition's message:
+    the controller then coalesces such ends into a later pass (``Controller``). Any
+    other end, and any other change, still asks for a pass at once.
+    """
+    running = {
+        task_name(t): {tr.metadata.name for tr in t.task_runs if not is_task_run_done(tr)}
+        for t in facts.state
+    }
+    everything = set().union(*running.values())
+    if not everything:
+        return []
+    groups = [everything]
+    for t in facts.state:
+        node = facts.tasks_graph.nodes.get(task_name(t))
+        if node is None or t.task_runs or child_pipeline_runs(t):
+            continue  # a finally task (it waits for them all), or started
+        awaited = set().union(*(running.get(parent.key, ()) for parent in node.prev))
+        if awaited:
+            groups.append(awaited)
+    return groups
 
 
 def tasks_to_time_out(facts: PipelineRunFacts, now: datetime) -> list[PipelineTaskState]:
