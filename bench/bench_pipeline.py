@@ -6,10 +6,14 @@ of ``RUNS`` runs of each, alternated), and the peak memory (max RSS) of the ``te
 run`` process. On a virtual machine, the share of its CPU time the host gave to other
 guests meanwhile (steal) is printed too: it slows these runs, the baseline much less.
 
-For context only (the target is judged on the figure above), a second line gives the
-cost of each task beyond the first two: the same run against a 2-task pipeline
-(``start`` and ``end``), which leaves out what any run costs once (start-up, imports,
-closing).
+For context only (the target is judged on the figure above), two more lines: the CPU
+time of the run, all its processes (the launcher service and the containers too),
+against the baseline's, per task: on a noisy machine the effect of a change shows
+there sooner than in the wall time, which a 2-core machine sets at about half of it
+plus the parts of a run nothing runs beside (start-up, the first and last task);
+and the cost of each task beyond the first two: the same run against a 2-task
+pipeline (``start`` and ``end``), which leaves out what any run costs once (start-up,
+imports, closing).
 
 A second line isolates the PipelineRun reconciler from the runtime and the TaskRuns: one
 pass over the same run once its 100 TaskRuns exist (no Pods), against the floor of any
@@ -23,6 +27,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -105,6 +110,12 @@ def reconcile_pass() -> tuple[float, float]:
     return one_pass, listing
 
 
+def children_cpu() -> float:
+    """CPU seconds of this process's children waited for so far."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
 def cpu_times() -> list[int]:
     """The machine's CPU time counters (``/proc/stat``'s first line; empty elsewhere)."""
     try:
@@ -123,9 +134,11 @@ def steal_share(before: list[int], after: list[int]) -> float | None:
     return spent[7] / total if total else None
 
 
-def run_pipeline(tmp: Path, fan_out: int) -> tuple[float, int]:
-    """Wall seconds and peak RSS (kB) of one ``tektite run`` of the fan-out pipeline with
-    ``fan_out`` middle tasks, in a fresh data directory under ``tmp``."""
+def run_pipeline(tmp: Path, fan_out: int) -> tuple[float, int, float]:
+    """Wall seconds, peak RSS (kB) and CPU seconds of one ``tektite run`` of the fan-out
+    pipeline with ``fan_out`` middle tasks, in a fresh data directory under ``tmp``. The
+    CPU is that of the process and of every process it waited for: the launcher
+    service, and through it the containers."""
     home = Path(tempfile.mkdtemp(dir=tmp))
     env = {**os.environ, "TEKTITE_HOME": str(home / "home")}
     spec = home / "fan.yaml"
@@ -133,14 +146,15 @@ def run_pipeline(tmp: Path, fan_out: int) -> tuple[float, int]:
     rss_file = home / "rss"
     # GNU time reports the peak RSS of the tektite process itself; the process's own
     # figure, not one polluted by other children of this benchmark process.
-    tektite = ["/usr/bin/time", "-f", "%M", "-o", str(rss_file)]
+    tektite = ["/usr/bin/time", "-f", "%M %U %S", "-o", str(rss_file)]
     tektite += [str(VENV_BIN / "tektite"), "run", "--runtime", "host", str(spec)]
     started = time.perf_counter()
     result = subprocess.run(tektite, env=env, capture_output=True, text=True, check=False)
     elapsed = time.perf_counter() - started
     if result.returncode != 0:
         sys.exit(f"bench: the pipeline failed:\n{result.stdout[-2000:]}{result.stderr[-2000:]}")
-    return elapsed, int(rss_file.read_text().split()[-1])
+    rss, user, system = rss_file.read_text().split()[-3:]
+    return elapsed, int(rss), float(user) + float(system)
 
 
 def main() -> None:
@@ -156,14 +170,19 @@ def main() -> None:
         # Alternated, baseline included, so that a machine whose speed drifts slows
         # them alike.
         bases: list[float] = []
+        base_cpus: list[float] = []
         full: list[float] = []
+        full_cpus: list[float] = []
         small: list[float] = []
         peak_kb = 0
         steal_before = cpu_times()
         for _ in range(RUNS):
+            before = children_cpu()
             bases.append(wall(baseline, repeat=1))
-            elapsed, rss = run_pipeline(Path(tmp), TASKS - 2)
+            base_cpus.append(children_cpu() - before)
+            elapsed, rss, cpu = run_pipeline(Path(tmp), TASKS - 2)
             full.append(elapsed)
+            full_cpus.append(cpu)
             peak_kb = max(peak_kb, rss)
             small.append(run_pipeline(Path(tmp), 0)[0])
         steal = steal_share(steal_before, cpu_times())
@@ -187,6 +206,12 @@ def main() -> None:
                 f"{'  hypervisor steal during the runs':<44} {steal * 100:9.1f} %    "
                 "(of this machine's CPU time, given by the host to other guests meanwhile)"
             )
+        cpu, base_cpu = statistics.median(full_cpus), statistics.median(base_cpus)
+        print(
+            f"{'  CPU, all processes of the run (context)':<44} {cpu * 1000:9.1f} ms   "
+            f"baseline {base_cpu * 1000:8.1f} ms   per task "
+            f"{(cpu - base_cpu) / TASKS * 1000:6.1f} ms"
+        )
         marginal = (elapsed - statistics.median(small)) / (TASKS - 2)
         print(
             f"{'  each task beyond a 2-task run (context)':<44} {marginal * 1000:9.1f} ms   "
