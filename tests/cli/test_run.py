@@ -93,6 +93,28 @@ def test_failing_run_exits_1(tmp_path: Path) -> None:
     assert 'TaskRun f failed: StepFailed: "step-s" exited with code 2: Error' in result.stdout
 
 
+def test_the_summary_shows_each_step_as_tkn_describe_does(tmp_path: Path) -> None:
+    """A step that never started is shown with its waiting reason (tkn's
+    ``stepReasonExists``), not as running: here one that needs a Secret that does not
+    exist (the TaskRun fails with Tekton's config error)."""
+    f = write(
+        tmp_path,
+        "secret.yaml",
+        "apiVersion: tekton.dev/v1\nkind: TaskRun\nmetadata: {name: s}\nspec:\n  taskSpec:\n"
+        "    steps:\n    - name: s\n      image: busybox\n      script: 'true'\n"
+        "      env:\n      - name: P\n"
+        "        valueFrom: {secretKeyRef: {name: missing, key: k}}\n",
+    )
+    result = run(["run", str(f)], tmp_path / "home")
+    assert result.returncode == 1
+    lines = result.stdout.splitlines()
+    assert (
+        "TaskRun s failed: CreateContainerConfigError: Failed to create pod due to config error"
+        in lines
+    )
+    assert "  s                        CreateContainerConfigError exit -" in lines
+
+
 def test_invalid_file_is_refused_before_anything_runs(tmp_path: Path) -> None:
     f = write(
         tmp_path,

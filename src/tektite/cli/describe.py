@@ -158,17 +158,6 @@ def render_task(task: Obj, taskruns: list[Obj], at: datetime, style: fmt.Style) 
     return fmt.tabwrite(out + "\n")
 
 
-def _step_state(state: Obj, style: fmt.Style) -> str:
-    """tkn's ``stepReasonExists``: Waiting's reason, ``Running``, Terminated's reason."""
-    if state.get("waiting") is not None:
-        return style.status(str((state["waiting"] or {}).get("reason", "")))
-    if state.get("running") is not None:
-        return style.status("Running")
-    if state.get("terminated") is not None:
-        return style.status(str((state["terminated"] or {}).get("reason", "")))
-    return style.status(fmt.DASH)
-
-
 def _step_start(state: Obj) -> tuple[int, str]:
     for key in ("terminated", "running"):
         if state.get(key) is not None:
@@ -219,12 +208,12 @@ def render_taskrun(tr: Obj, at: datetime, style: fmt.Style) -> str:
         ordered = sorted(steps, key=_step_start)
         out += _heading(style, "steps", "Steps") + "\n\n NAME\tSTATUS"
         for s in ordered:
-            out += f"\n {style.bullet(str(s.get('name', '')))}\t{_step_state(s, style)}"
+            out += f"\n {style.bullet(str(s.get('name', '')))}\t{fmt.step_state(s, style)}"
     sidecars = status.get("sidecars") or []
     if sidecars:
         out += _heading(style, "sidecars", "Sidecars") + "\n\n NAME\tSTATUS"
         for s in sidecars:
-            out += f"\n {style.bullet(str(s.get('name', '')))}\t{_step_state(s, style)}"
+            out += f"\n {style.bullet(str(s.get('name', '')))}\t{fmt.step_state(s, style)}"
     return fmt.tabwrite(out + "\n")
 
 

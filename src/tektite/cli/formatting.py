@@ -265,6 +265,18 @@ class Style:
 PLAIN = Style(False)
 
 
+def step_state(state: Mapping[str, Any], style: Style = PLAIN) -> str:
+    """tkn's ``stepReasonExists``: a step's (or sidecar's) Waiting reason, ``Running``,
+    or its Terminated reason."""
+    if state.get("waiting") is not None:
+        return style.status(str((state["waiting"] or {}).get("reason", "")))
+    if state.get("running") is not None:
+        return style.status("Running")
+    if state.get("terminated") is not None:
+        return style.status(str((state["terminated"] or {}).get("reason", "")))
+    return style.status(DASH)
+
+
 _CONDITION_WORDS = {"False": "Failed", "True": "Succeeded", "Unknown": "Running"}
 
 

@@ -365,6 +365,8 @@ async def _copy_lines(chunks: Any, prefix: str, out: TextIO) -> None:
 
 
 def _summary(store: Any, runs: list[dict[str, Any]], elapsed: float, out: TextIO) -> None:
+    from tektite.cli.formatting import step_state
+
     for r in runs:
         c = condition(r)
         verdict = {"True": "succeeded", "False": "failed"}.get(c.get("status", ""), "unfinished")
@@ -378,7 +380,7 @@ def _summary(store: Any, runs: list[dict[str, Any]], elapsed: float, out: TextIO
             continue
         for step in (r.get("status") or {}).get("steps") or ():
             term = step.get("terminated") or {}
-            reason = step.get("terminationReason") or term.get("reason") or "Running"
+            reason = step.get("terminationReason") or step_state(step)
             out.write(
                 f"  {step.get('name', ''):<24} {reason:<16} exit {term.get('exitCode', '-')}\n"
             )
