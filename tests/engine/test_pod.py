@@ -273,6 +273,23 @@ def test_simple() -> None:
     assert pod["apiVersion"] == "v1" and pod["kind"] == "Pod"
 
 
+def test_env_is_encoded_as_go_encodes_it() -> None:
+    """Empty fields of a variable are left out (omitempty), but a ``valueFrom`` that is
+    set stays even when empty, as a pointer does: the API server then refuses it."""
+    env = [
+        {"name": "A", "value": ""},
+        {"name": "B", "valueFrom": {}},
+        {"name": "C", "value": "c", "valueFrom": None},
+    ]
+    step = {"name": "name", "image": "image", "command": ["cmd"], "env": env}
+    (container,) = build({"steps": [step]})["spec"]["containers"]
+    assert container["env"] == [
+        {"name": "A"},
+        {"name": "B", "valueFrom": {}},
+        {"name": "C", "value": "c"},
+    ]
+
+
 def test_breakpoints_need_alpha() -> None:
     pod = build(ONE_STEP, {"debug": {"breakpoints": {"onFailure": "enabled"}}})
     assert pod["spec"] == simple_spec()

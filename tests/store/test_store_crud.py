@@ -177,6 +177,13 @@ def test_invalid_metadata(store: SqliteStore, obj: dict[str, Any], message: str)
 def test_generate_name_prefix_is_validated(store: SqliteStore) -> None:
     with pytest.raises(Invalid, match=r'metadata.generateName: Invalid value: "Bad-"'):
         store.create(taskrun(generateName="Bad-"))
+    # apimachinery's maskTrailingDash drops the last two characters of a prefix ending in
+    # "-" ("a-.-" is checked as "a-a"): the prefix passes, the name made from it does not.
+    with pytest.raises(Invalid) as info:
+        store.create(taskrun(generateName="a-.-"))
+    assert str(info.value).startswith('TaskRun.tekton.dev "a-.-')
+    assert "metadata.name: Invalid value" in str(info.value)
+    assert "generateName" not in str(info.value)
 
 
 def test_bad_requests(store: SqliteStore) -> None:

@@ -25,15 +25,17 @@ MAX_ANNOTATIONS_BYTES = 256 * 1024
 _PATH_SEGMENT_KINDS = frozenset({"Role", "ClusterRole", "RoleBinding", "ClusterRoleBinding"})
 
 
-def _name_errors(kind: str, name: str, prefix: bool) -> list[str]:
-    """The name rule of ``kind`` (most kinds: a DNS subdomain; a generateName prefix may
-    end in ``-``)."""
+def object_name_errors(kind: str, name: str, prefix: bool = False) -> list[str]:
+    """The API server's name rule of ``kind`` (most kinds: a DNS subdomain); ``prefix``:
+    the name is a prefix a generated suffix follows (a ``generateName``), which may end
+    in ``-``."""
     if kind in _PATH_SEGMENT_KINDS:
         if not prefix and name in (".", ".."):
             return [f"may not be '{name}'"]
         return [f"may not contain '{c}'" for c in "/%" if c in name]
-    if prefix and name.endswith("-"):
-        name = name[:-1] + "a"
+    if prefix and len(name) > 1 and name.endswith("-"):
+        # maskTrailingDash, whose quirk is kept: it drops the last two characters.
+        name = name[:-2] + "a"
     if kind == "Namespace":
         return dns1123_label_errors(name)
     return dns1123_subdomain_errors(name)
@@ -67,12 +69,12 @@ def name_errors(kind: str, meta: Mapping[str, Any]) -> list[str]:
     errs: list[str] = []
     generate = meta.get("generateName") or ""
     if generate:
-        for msg in _name_errors(kind, generate, True):
+        for msg in object_name_errors(kind, generate, True):
             errs.append(field_invalid("metadata.generateName", generate, msg))
     name = meta.get("name") or ""
     if not name and not generate:  # the store generates it before these checks
         errs.append("metadata.name: Required value: name or generateName is required")
-    for msg in _name_errors(kind, name, False) if name else ():
+    for msg in object_name_errors(kind, name) if name else ():
         errs.append(field_invalid("metadata.name", name, msg))
     return errs
 

@@ -113,12 +113,20 @@ _VOLUME_MOUNT_FIELD_ORDER = (
 )
 
 
-def _omit_empty_fields(item: Any, order: tuple[str, ...] = ()) -> Any:
+def _omit_empty_fields(
+    item: Any, order: tuple[str, ...] = (), pointers: tuple[str, ...] = ()
+) -> Any:
+    """``item`` as Go encodes its struct: fields in ``order`` first, empty ones left out
+    but the ``pointers`` that are set (omitempty keeps a pointer to an empty struct)."""
     if not isinstance(item, dict):
         return item
     ordered = {k: item[k] for k in order if k in item}
     ordered.update((k, v) for k, v in item.items() if k not in ordered)
-    return {k: v for k, v in ordered.items() if not _is_empty(v)}
+    return {
+        k: v
+        for k, v in ordered.items()
+        if not _is_empty(v) or (k in pointers and v is not None and v is not False)
+    }
 
 
 def _to_container(body: Mapping[str, Any], fields: tuple[str, ...]) -> JsonDict:
@@ -129,7 +137,8 @@ def _to_container(body: Mapping[str, Any], fields: tuple[str, ...]) -> JsonDict:
     # The models keep what was written (``readOnly: false``, ``value: ""``); Go's encoder
     # would leave those out of list items too.
     if "env" in out:
-        out["env"] = [_omit_empty_fields(item) for item in out["env"]]
+        # (``valueFrom: {}`` stays: the API server refuses a source that names nothing.)
+        out["env"] = [_omit_empty_fields(item, pointers=("valueFrom",)) for item in out["env"]]
     if "volumeMounts" in out:
         out["volumeMounts"] = [
             _omit_empty_fields(item, _VOLUME_MOUNT_FIELD_ORDER) for item in out["volumeMounts"]

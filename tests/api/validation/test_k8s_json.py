@@ -107,3 +107,63 @@ def test_pipelinerun_pod_templates_and_stepactions() -> None:
     assert action.errors.render() == (
         "invalid value: expected a boolean, got an integer: spec.securityContext.privileged"
     )
+
+
+ENV_RUN = """\
+apiVersion: tekton.dev/v1
+kind: TaskRun
+metadata: {name: r}
+spec:
+  podTemplate: {env: [{name: P, valueFrom: POD}]}
+  taskSpec:
+    steps:
+    - name: s
+      image: x
+      env: [{name: E, valueFrom: STEP}]
+      envFrom: [{prefix: P_, configMapRef: FROM}]
+"""
+ENV_OK = {
+    "POD": "{fieldRef: {fieldPath: metadata.name}}",
+    "STEP": "{secretKeyRef: {name: s, key: k, optional: true}}",
+    "FROM": "{name: c}",
+}
+
+
+@pytest.mark.parametrize(
+    ("changed", "error"),
+    [
+        ({}, ""),
+        (
+            {"STEP": "{secretKeyRef: x}"},
+            "invalid value: expected a mapping, got a string: "
+            "spec.taskSpec.steps[0].env[0].valueFrom.secretKeyRef",
+        ),
+        (
+            {"STEP": "{configMapKeyRef: {name: c, key: 1}}"},
+            "invalid value: expected a string, got an integer: "
+            "spec.taskSpec.steps[0].env[0].valueFrom.configMapKeyRef.key",
+        ),
+        (
+            {"STEP": "{secretKeyRef: {name: s, key: k, optional: 'yes'}}"},
+            "invalid value: expected a boolean, got a string: "
+            "spec.taskSpec.steps[0].env[0].valueFrom.secretKeyRef.optional",
+        ),
+        (
+            {"POD": "{fieldRef: {fieldPath: metadata.name, bogus: 1}}"},
+            'unknown field "bogus": spec.podTemplate.env[0].valueFrom.fieldRef.bogus',
+        ),
+        (
+            {"FROM": "{name: [c]}"},
+            "invalid value: expected a string, got a list: "
+            "spec.taskSpec.steps[0].envFrom[0].configMapRef.name",
+        ),
+    ],
+)
+def test_where_a_variable_s_value_comes_from_is_typed(changed: dict[str, str], error: str) -> None:
+    """A ``secretKeyRef: x`` used to pass, and its Pod then waited for ever: the API
+    server refuses it when it decodes the run."""
+    text = ENV_RUN
+    for key, value in {**ENV_OK, **changed}.items():
+        text = text.replace(key, value)
+    [checked] = check_text(text, "f")
+    assert checked.errors.render() == error

@@ -1,12 +1,13 @@
 """The types of the Kubernetes parts Tektite's models keep as plain JSON.
 
-Security contexts, probes and lifecycle hooks stay JSON in the models (the engine passes
-them on to the Pod as they are), but the API server decodes them into typed structs and
-refuses a wrong type or an unknown field before any webhook runs: ``runAsUser: "x"``
-never reaches Tekton. The Structs below are those types (``k8s.io/api/core/v1``, only
-as far as type checking goes; value rules such as a uid's range are the Pod's
-validation, which refuses the Pod later), and :func:`check` reports a mismatch with the
-texts of the models' own decode errors.
+Security contexts, probes, lifecycle hooks and where environment variables take their
+values from stay JSON in the models (the engine passes them on to the Pod as they are),
+but the API server decodes them into typed structs and refuses a wrong type or an
+unknown field before any webhook runs: ``runAsUser: "x"`` never reaches Tekton. The
+Structs below are those types (``k8s.io/api/core/v1``, only as far as type checking
+goes; value rules such as a uid's range are the Pod's validation, which refuses the Pod
+later), and :func:`check` reports a mismatch with the texts of the models' own decode
+errors.
 """
 
 from __future__ import annotations
@@ -157,6 +158,49 @@ class Lifecycle(_Type):
     stop_signal: str | None = None
 
 
+class ObjectFieldSelector(_Type):
+    api_version: str | None = None
+    field_path: str | None = None
+
+
+class ResourceFieldSelector(_Type):
+    container_name: str | None = None
+    resource: str | None = None
+    divisor: IntOrString | None = None  # a resource.Quantity: "1Mi", or a number
+
+
+class KeySelector(_Type):
+    """``ConfigMapKeySelector`` and ``SecretKeySelector``."""
+
+    name: str | None = None
+    key: str | None = None
+    optional: bool | None = None
+
+
+class FileKeySelector(_Type):
+    volume_name: str | None = None
+    path: str | None = None
+    key: str | None = None
+    optional: bool | None = None
+
+
+class EnvVarSource(_Type):
+    """An environment variable's ``valueFrom``."""
+
+    field_ref: ObjectFieldSelector | None = None
+    resource_field_ref: ResourceFieldSelector | None = None
+    config_map_key_ref: KeySelector | None = None
+    secret_key_ref: KeySelector | None = None
+    file_key_ref: FileKeySelector | None = None
+
+
+class EnvSource(_Type):
+    """``ConfigMapEnvSource`` and ``SecretEnvSource`` (an ``envFrom``'s)."""
+
+    name: str | None = None
+    optional: bool | None = None
+
+
 def check(value: Any, kind: type[_Type], field: str) -> FieldError:
     """Whether the JSON ``value`` of ``field`` decodes as ``kind``; the decode error at
     its path below ``field`` when it does not (empty when ``value`` is None)."""
@@ -171,7 +215,8 @@ def check(value: Any, kind: type[_Type], field: str) -> FieldError:
 
 def check_pod_template(template: Any) -> FieldError:
     """The JSON fields of a ``podTemplate`` that Tektite reads; paths relative to it."""
-    return check(template.security_context, PodSecurityContext, "securityContext")
+    errs = check(template.security_context, PodSecurityContext, "securityContext")
+    return errs.also(_check_env(template.env))
 
 
 def check_container(container: Any) -> FieldError:
@@ -180,7 +225,21 @@ def check_container(container: Any) -> FieldError:
     errs = check(getattr(container, "security_context", None), SecurityContext, "securityContext")
     for attribute, field in _PROBES:
         errs = errs.also(check(getattr(container, attribute, None), Probe, field))
-    return errs.also(check(getattr(container, "lifecycle", None), Lifecycle, "lifecycle"))
+    errs = errs.also(check(getattr(container, "lifecycle", None), Lifecycle, "lifecycle"))
+    errs = errs.also(_check_env(getattr(container, "env", None)))
+    for i, source in enumerate(getattr(container, "env_from", None) or ()):
+        for attribute, field in (("config_map_ref", "configMapRef"), ("secret_ref", "secretRef")):
+            found = check(getattr(source, attribute), EnvSource, field)
+            errs = errs.also(found.via_field_index("envFrom", i))
+    return errs
+
+
+def _check_env(env: Any) -> FieldError:
+    errs = FieldError()
+    for i, var in enumerate(env or ()):
+        found = check(var.value_from, EnvVarSource, "valueFrom")
+        errs = errs.also(found.via_field_index("env", i))
+    return errs
 
 
 _PROBES = (
