@@ -167,3 +167,74 @@ def test_where_a_variable_s_value_comes_from_is_typed(changed: dict[str, str], e
         text = text.replace(key, value)
     [checked] = check_text(text, "f")
     assert checked.errors.render() == error
+
+
+VOLUME_RUN = """\
+apiVersion: tekton.dev/v1
+kind: TaskRun
+metadata: {name: r}
+spec:
+  podTemplate: {volumes: [{name: p, TEMPLATE}]}
+  workspaces: [{name: w, BINDING}]
+  taskSpec:
+    workspaces: [{name: w}]
+    volumes: [{name: v, VOLUME}]
+    steps: [{name: s, image: x, script: 'true'}]
+"""
+VOLUME_OK = {
+    "TEMPLATE": "hostPath: {path: /data, type: Directory}",
+    "BINDING": "projected: {sources: [{configMap: {name: c, items: [{key: k, path: p}]}}]}",
+    "VOLUME": "downwardAPI: {items: [{path: name, fieldRef: {fieldPath: metadata.name}}]}",
+}
+
+
+@pytest.mark.parametrize(
+    ("changed", "error"),
+    [
+        ({}, ""),
+        (
+            {"TEMPLATE": "hostPath: {path: 1}"},
+            "invalid value: expected a string, got an integer: "
+            "spec.podTemplate.volumes[0].hostPath.path",
+        ),
+        (
+            {"VOLUME": "downwardAPI: {items: x}"},
+            "invalid value: expected a list, got a string: "
+            "spec.taskSpec.volumes[0].downwardAPI.items",
+        ),
+        (
+            {"VOLUME": "projected: {sources: [{secret: {name: s}}, {secret: x}]}"},
+            "invalid value: expected a mapping, got a string: "
+            "spec.taskSpec.volumes[0].projected.sources[1].secret",
+        ),
+        (
+            {"BINDING": "projected: {sources: [{serviceAccountToken: {expirationSeconds: x}}]}"},
+            "invalid value: expected an integer, got a string: "
+            "spec.workspaces[0].projected.sources[0].serviceAccountToken.expirationSeconds",
+        ),
+        (
+            {"BINDING": "csi: {driver: d, nodePublishSecretRef: {name: s, bogus: 1}}"},
+            'unknown field "bogus": spec.workspaces[0].csi.nodePublishSecretRef.bogus',
+        ),
+    ],
+)
+def test_volume_sources_are_typed(changed: dict[str, str], error: str) -> None:
+    """A ``downwardAPI: {items: x}`` used to pass, and its Pod then waited for ever."""
+    text = VOLUME_RUN
+    for key, value in {**VOLUME_OK, **changed}.items():
+        text = text.replace(key, value)
+    [checked] = check_text(text, "f")
+    assert checked.errors.render() == error
+
+
+def test_a_pipelinerun_s_bindings_are_typed() -> None:
+    [run] = check_text(
+        "apiVersion: tekton.dev/v1\nkind: PipelineRun\nmetadata: {name: p}\nspec:\n"
+        "  pipelineSpec: {tasks: [{name: t, taskSpec: {steps: [{name: s, image: x}]}}]}\n"
+        "  workspaces: [{name: w, projected: {sources: [{downwardAPI: {items: [1]}}]}}]\n",
+        "f",
+    )
+    assert run.errors.render() == (
+        "invalid value: expected a mapping, got an integer: "
+        "spec.workspaces[0].projected.sources[0].downwardAPI.items[0]"
+    )

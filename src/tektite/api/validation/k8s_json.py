@@ -1,13 +1,13 @@
 """The types of the Kubernetes parts Tektite's models keep as plain JSON.
 
-Security contexts, probes, lifecycle hooks and where environment variables take their
-values from stay JSON in the models (the engine passes them on to the Pod as they are),
-but the API server decodes them into typed structs and refuses a wrong type or an
-unknown field before any webhook runs: ``runAsUser: "x"`` never reaches Tekton. The
-Structs below are those types (``k8s.io/api/core/v1``, only as far as type checking
-goes; value rules such as a uid's range are the Pod's validation, which refuses the Pod
-later), and :func:`check` reports a mismatch with the texts of the models' own decode
-errors.
+Security contexts, probes, lifecycle hooks, where environment variables take their values
+from and some volume sources stay JSON in the models (the engine passes them on to the
+Pod as they are), but the API server decodes them into typed structs and refuses a wrong
+type or an unknown field before any webhook runs: ``runAsUser: "x"`` never reaches
+Tekton. The Structs below are those types (``k8s.io/api/core/v1``, only as far as type
+checking goes; value rules such as a uid's range are the Pod's validation, which refuses
+the Pod later), and :func:`check` reports a mismatch with the texts of the models' own
+decode errors.
 """
 
 from __future__ import annotations
@@ -201,6 +201,91 @@ class EnvSource(_Type):
     optional: bool | None = None
 
 
+class KeyToPath(_Type):
+    key: str | None = None
+    path: str | None = None
+    mode: Int32 | None = None
+
+
+class DownwardAPIVolumeFile(_Type):
+    path: str | None = None
+    field_ref: ObjectFieldSelector | None = None
+    resource_field_ref: ResourceFieldSelector | None = None
+    mode: Int32 | None = None
+
+
+class DownwardAPIVolumeSource(_Type):
+    """A volume's ``downwardAPI`` (and a projection's, without ``defaultMode``)."""
+
+    items: list[DownwardAPIVolumeFile] | None = None
+    default_mode: Int32 | None = None
+
+
+class HostPathVolumeSource(_Type):
+    path: str | None = None
+    type: str | None = None
+
+
+class ObjectProjection(_Type):
+    """``SecretProjection`` and ``ConfigMapProjection``."""
+
+    name: str | None = None
+    items: list[KeyToPath] | None = None
+    optional: bool | None = None
+
+
+class DownwardAPIProjection(_Type):
+    items: list[DownwardAPIVolumeFile] | None = None
+
+
+class ServiceAccountTokenProjection(_Type):
+    audience: str | None = None
+    expiration_seconds: Int64 | None = None
+    path: str | None = None
+
+
+class ClusterTrustBundleProjection(_Type):
+    name: str | None = None
+    signer_name: str | None = None
+    label_selector: dict[str, Any] | None = None
+    optional: bool | None = None
+    path: str | None = None
+
+
+class PodCertificateProjection(_Type):
+    signer_name: str | None = None
+    key_type: str | None = None
+    max_expiration_seconds: Int32 | None = None
+    credential_bundle_path: str | None = None
+    key_path: str | None = None
+    certificate_chain_path: str | None = None
+    user_annotations: dict[str, str] | None = None
+
+
+class VolumeProjection(_Type):
+    """One of a projected volume's ``sources``."""
+
+    secret: ObjectProjection | None = None
+    downward_api: DownwardAPIProjection | None = msgspec.field(default=None, name="downwardAPI")
+    config_map: ObjectProjection | None = None
+    service_account_token: ServiceAccountTokenProjection | None = None
+    cluster_trust_bundle: ClusterTrustBundleProjection | None = None
+    pod_certificate: PodCertificateProjection | None = None
+
+
+class ImageVolumeSource(_Type):
+    reference: str | None = None
+    pull_policy: str | None = None
+
+
+class EphemeralVolumeSource(_Type):
+    volume_claim_template: dict[str, Any] | None = None
+
+
+class LocalObjectReference(_Type):
+    name: str | None = None
+
+
 def check(value: Any, kind: type[_Type], field: str) -> FieldError:
     """Whether the JSON ``value`` of ``field`` decodes as ``kind``; the decode error at
     its path below ``field`` when it does not (empty when ``value`` is None)."""
@@ -216,7 +301,48 @@ def check(value: Any, kind: type[_Type], field: str) -> FieldError:
 def check_pod_template(template: Any) -> FieldError:
     """The JSON fields of a ``podTemplate`` that Tektite reads; paths relative to it."""
     errs = check(template.security_context, PodSecurityContext, "securityContext")
-    return errs.also(_check_env(template.env))
+    errs = errs.also(_check_env(template.env))
+    return errs.also(check_volumes(template.volumes))
+
+
+def check_volumes(volumes: Any) -> FieldError:
+    """The JSON sources of each volume (``volumes[i]``); paths relative to the list's
+    parent."""
+    errs = FieldError()
+    for i, volume in enumerate(volumes or ()):
+        found = FieldError()
+        for attribute, kind, field in _VOLUME_SOURCES:
+            found = found.also(check(getattr(volume, attribute), kind, field))
+        found = found.also(_check_projected(volume.projected, volume.csi))
+        errs = errs.also(found.via_field_index("volumes", i))
+    return errs
+
+
+def check_workspace_bindings(bindings: Any) -> FieldError:
+    """The JSON parts of a run's workspace bindings (``workspaces[i]``): a projected
+    binding's sources, a CSI one's secret reference."""
+    errs = FieldError()
+    for i, binding in enumerate(bindings or ()):
+        found = _check_projected(binding.projected, binding.csi)
+        errs = errs.also(found.via_field_index("workspaces", i))
+    return errs
+
+
+def _check_projected(projected: Any, csi: Any) -> FieldError:
+    errs = FieldError()
+    for j, source in enumerate(getattr(projected, "sources", None) or ()):
+        found = check(source, VolumeProjection, f"[{j}]")
+        errs = errs.also(found.via_field("projected", "sources"))
+    secret = getattr(csi, "node_publish_secret_ref", None)
+    return errs.also(check(secret, LocalObjectReference, "nodePublishSecretRef").via_field("csi"))
+
+
+_VOLUME_SOURCES: tuple[tuple[str, type[_Type], str], ...] = (
+    ("host_path", HostPathVolumeSource, "hostPath"),
+    ("downward_api", DownwardAPIVolumeSource, "downwardAPI"),
+    ("ephemeral", EphemeralVolumeSource, "ephemeral"),
+    ("image", ImageVolumeSource, "image"),
+)
 
 
 def check_container(container: Any) -> FieldError:

@@ -39,7 +39,7 @@ from tektite.api.resultref import (
     new_result_refs,
 )
 from tektite.api.validation.context import ValidationContext
-from tektite.api.validation.k8s_json import check_pod_template
+from tektite.api.validation.k8s_json import check_pod_template, check_workspace_bindings
 from tektite.api.validation.metadata import validate_object_metadata
 from tektite.api.validation.refs import validate_parameters, validate_pipeline_ref
 from tektite.api.validation.taskrun import (
@@ -155,7 +155,7 @@ def validate_pipelinerun_spec(
                 "taskRunTemplate", "podTemplate"
             )
         )
-    return errs
+    return errs.also(check_workspace_bindings(spec.workspaces))
 
 
 # -- params -------------------------------------------------------------------------------------

@@ -27,7 +27,7 @@ from tektite.api.models import (
 )
 from tektite.api.validation.container import clean_path, validate_sidecars, validate_steps
 from tektite.api.validation.context import ValidationContext, require_api_fields
-from tektite.api.validation.k8s_json import check_container
+from tektite.api.validation.k8s_json import check_container, check_volumes
 from tektite.api.validation.metadata import validate_object_metadata
 from tektite.api.validation.params import (
     validate_param_types,
@@ -100,8 +100,8 @@ def _validate_spec(spec: TaskSpec, steps: Sequence[Step], ctx: ValidationContext
 
 
 def _check_json(spec: TaskSpec) -> FieldError:
-    """The API server's decoding of the containers' JSON fields, as written (before the
-    step template is merged in)."""
+    """The API server's decoding of the containers' and volumes' JSON fields, as
+    written (before the step template is merged in)."""
     errs = FieldError()
     for i, step in enumerate(spec.steps or ()):
         errs = errs.also(check_container(step).via_field_index("steps", i))
@@ -109,7 +109,7 @@ def _check_json(spec: TaskSpec) -> FieldError:
         errs = errs.also(check_container(spec.step_template).via_field("stepTemplate"))
     for i, sidecar in enumerate(spec.sidecars or ()):
         errs = errs.also(check_container(sidecar).via_field_index("sidecars", i))
-    return errs
+    return errs.also(check_volumes(spec.volumes))
 
 
 def validate_volumes(volumes: Sequence[Volume] | None) -> FieldError:

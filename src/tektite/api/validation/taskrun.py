@@ -43,7 +43,7 @@ from tektite.api.models import (
     param_value_type,
 )
 from tektite.api.validation.context import ValidationContext, require_api_fields
-from tektite.api.validation.k8s_json import check_pod_template
+from tektite.api.validation.k8s_json import check_pod_template, check_workspace_bindings
 from tektite.api.validation.metadata import validate_object_metadata
 from tektite.api.validation.refs import validate_parameters, validate_task_ref
 from tektite.api.validation.workspaces import (
@@ -302,6 +302,7 @@ def validate_taskrun_spec(
     if spec.pod_template is not None:
         errs = errs.also(validate_pod_template_env(ctx, spec.pod_template))
         errs = errs.also(check_pod_template(spec.pod_template).via_field("podTemplate"))
+    errs = errs.also(check_workspace_bindings(spec.workspaces))
     timeout, timeout_err = parse_timeout(spec.timeout, "timeout")
     errs = errs.also(timeout_err)
     if timeout is not None and timeout < 0:
