@@ -276,6 +276,20 @@ def test_a_pod_change_the_run_waits_on_is_queued_at_once_others_soon(tmp_path: P
     assert [how for _, how in queued] == ["soon", "soon", "now", "soon", "now", "now", "now"]
 
 
+def record_queue(ctl: Controller, within: float) -> list[tuple[Any, str]]:
+    """The keys ``ctl`` queues from now on, each with ``now`` or ``soon`` (its queue
+    replaced: nothing is processed); ``within``: the delay every ``soon`` must have."""
+    queued: list[tuple[Any, str]] = []
+    ctl.queue.add = lambda key: queued.append((key, "now"))  # type: ignore[method-assign]
+
+    def add_soon(key: Any, delay: float) -> None:
+        assert delay == within
+        queued.append((key, "soon"))
+
+    ctl.queue.add_soon = add_soon  # type: ignore[method-assign]
+    return queued
+
+
 def watch_pods(
     tmp_path: Path, script: list[tuple[PodKey, Pod | None]], ctl: Controller | None = None
 ) -> list[tuple[Any, str]]:
@@ -285,14 +299,7 @@ def watch_pods(
         ctl = controller(tmp_path, ScriptedRuntime(script))
     else:
         ctl.runtime = ScriptedRuntime(script)  # type: ignore[assignment]
-    queued: list[tuple[Any, str]] = []
-    ctl.queue.add = lambda key: queued.append((key, "now"))  # type: ignore[method-assign]
-
-    def add_soon(key: Any, within: float) -> None:
-        assert within == POD_CHANGE_WITHIN
-        queued.append((key, "soon"))
-
-    ctl.queue.add_soon = add_soon  # type: ignore[method-assign]
+    queued = record_queue(ctl, POD_CHANGE_WITHIN)
     asyncio.run(ctl._watch_pods())
     return queued
 
@@ -379,14 +386,7 @@ def test_a_child_s_success_that_only_counts_queues_its_pipelinerun_soon(
     since = store.resource_version()
     asyncio.run(ctl.pipelineruns.reconcile("default", "pr"))
     ctl._pipelinerun_own_write(WatchEvent("ADDED", created, since))
-    queued: list[tuple[Any, str]] = []
-    ctl.queue.add = lambda key: queued.append((key, "now"))  # type: ignore[method-assign]
-
-    def add_soon(key: Any, within: float) -> None:
-        assert within == COUNTED_END_WITHIN
-        queued.append((key, "soon"))
-
-    ctl.queue.add_soon = add_soon  # type: ignore[method-assign]
+    queued = record_queue(ctl, COUNTED_END_WITHIN)
     for event in store.events_since(since):  # the pass's own: the children created
         ctl._queue_passes(event)
     assert [key for key, _ in queued if key[0] == "PipelineRun"] == []

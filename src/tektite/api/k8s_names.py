@@ -112,6 +112,28 @@ def label_value_errors(value: str) -> list[str]:
 qualified_name_errors = label_key_errors
 """``IsQualifiedName``: the rule for label keys, also used for Tekton ref names."""
 
+_CONFIG_KEY_FMT = "[-._a-zA-Z0-9]+"
+_CONFIG_KEY_RE = re.compile(f"^{_CONFIG_KEY_FMT}$")
+_CONFIG_KEY_MSG = "a valid config key must consist of alphanumeric characters, '-', '_' or '.'"
+
+
+def config_key_errors(key: str) -> list[str]:
+    """apimachinery's ``IsConfigMapKey`` (a ConfigMap's or Secret's key) messages; empty
+    when valid."""
+    errs = []
+    if len(key.encode()) > 253:
+        errs.append(_max_len_error(253))
+    if not _CONFIG_KEY_RE.match(key):
+        examples = ("key.name", "KEY_NAME", "key-name")
+        errs.append(regex_error(_CONFIG_KEY_MSG, _CONFIG_KEY_FMT, *examples))
+    if key == ".":
+        errs.append("must not be '.'")
+    elif key == "..":
+        errs.append("must not be '..'")
+    elif key.startswith(".."):
+        errs.append("must not start with '..'")
+    return errs
+
 
 def _go_value(value: object) -> str:
     """A bad value as ``field.Error`` prints it: strings quoted, other values as JSON."""

@@ -15,12 +15,11 @@ Kubernetes the API server itself refuses such a Pod, and the TaskRun fails with
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from typing import Any
 
 from tektite.api.errors import go_quote
-from tektite.api.k8s_names import aggregate, field_invalid, regex_error
+from tektite.api.k8s_names import aggregate, config_key_errors, field_invalid
 from tektite.api.object_meta import object_name_errors
 
 _MAX_ID = 2**31 - 1
@@ -79,9 +78,6 @@ def _volume_errors(volumes: list[dict[str, Any]]) -> list[str]:
 
 # validateEnvVarValueFrom's sources, in its order.
 _VALUE_SOURCES = ("fieldRef", "resourceFieldRef", "configMapKeyRef", "secretKeyRef")
-_CONFIG_KEY_FMT = "[-._a-zA-Z0-9]+"
-_CONFIG_KEY_RE = re.compile(f"^{_CONFIG_KEY_FMT}$")
-_CONFIG_KEY_MSG = "a valid config key must consist of alphanumeric characters, '-', '_' or '.'"
 
 
 def _env_errors(env: list[dict[str, Any]], path: str) -> list[str]:
@@ -101,6 +97,7 @@ def _env_errors(env: list[dict[str, Any]], path: str) -> list[str]:
             if kind in ("configMapKeyRef", "secretKeyRef"):
                 errors += _key_selector_errors(source[kind], f"{at}.{kind}")
         if not sources:
+            # The text before fileKeyRef (Kubernetes 1.20, the reference's local cluster).
             detail = "must specify one of: `fieldRef`, `resourceFieldRef`, `configMapKeyRef` or "
             errors.append(field_invalid(at, "", detail + "`secretKeyRef`"))
         elif var.get("value"):
@@ -120,24 +117,7 @@ def _key_selector_errors(selector: Any, path: str) -> list[str]:
     if not key:
         errors.append(f"{path}.key: Required value")
     else:
-        errors += [field_invalid(f"{path}.key", key, m) for m in _config_key_errors(key)]
-    return errors
-
-
-def _config_key_errors(key: str) -> list[str]:
-    """apimachinery's ``IsConfigMapKey``."""
-    errors = []
-    if len(key.encode()) > 253:
-        errors.append("must be no more than 253 bytes")
-    if not _CONFIG_KEY_RE.match(key):
-        examples = ("key.name", "KEY_NAME", "key-name")
-        errors.append(regex_error(_CONFIG_KEY_MSG, _CONFIG_KEY_FMT, *examples))
-    if key == ".":
-        errors.append("must not be '.'")
-    elif key == "..":
-        errors.append("must not be '..'")
-    elif key.startswith(".."):
-        errors.append("must not start with '..'")
+        errors += [field_invalid(f"{path}.key", key, m) for m in config_key_errors(key)]
     return errors
 
 
