@@ -238,3 +238,51 @@ def test_a_pipelinerun_s_bindings_are_typed() -> None:
         "invalid value: expected a mapping, got an integer: "
         "spec.workspaces[0].projected.sources[0].downwardAPI.items[0]"
     )
+
+
+@pytest.mark.parametrize(
+    ("template", "error"),
+    [
+        (
+            "{tolerations: [{key: k, operator: Exists}], affinity: {nodeAffinity: {}}, "
+            "dnsConfig: {nameservers: [1.1.1.1], options: [{name: ndots, value: '2'}]}, "
+            "imagePullSecrets: [{name: s}], hostAliases: [{ip: 10.0.0.1, hostnames: [a]}], "
+            "topologySpreadConstraints: [{maxSkew: 1, topologyKey: k, whenUnsatisfiable: "
+            "DoNotSchedule, labelSelector: {matchLabels: {a: b}}}]}",
+            "",
+        ),
+        (
+            "{tolerations: [{key: k}, {tolerationSeconds: x}]}",
+            "invalid value: expected an integer, got a string: "
+            "spec.podTemplate.tolerations[1].tolerationSeconds",
+        ),
+        (
+            "{affinity: {nodeAffinity: x}}",
+            "invalid value: expected a mapping, got a string: "
+            "spec.podTemplate.affinity.nodeAffinity",
+        ),
+        (
+            "{dnsConfig: {nameservers: 1.1.1.1}}",
+            "invalid value: expected a list, got a string: spec.podTemplate.dnsConfig.nameservers",
+        ),
+        (
+            "{imagePullSecrets: [s]}",
+            "invalid value: expected a mapping, got a string: spec.podTemplate.imagePullSecrets[0]",
+        ),
+        (
+            "{topologySpreadConstraints: [{maxSkew: x}]}",
+            "invalid value: expected an integer, got a string: "
+            "spec.podTemplate.topologySpreadConstraints[0].maxSkew",
+        ),
+    ],
+)
+def test_a_pod_template_s_scheduling_fields_are_typed(template: str, error: str) -> None:
+    """``tolerations: [{tolerationSeconds: x}]`` used to pass: the host runtime ignores
+    these fields, but Tekton's webhook refuses the run when it decodes them."""
+    [checked] = check_text(
+        "apiVersion: tekton.dev/v1\nkind: TaskRun\nmetadata: {name: r}\nspec:\n"
+        f"  podTemplate: {template}\n"
+        "  taskSpec: {steps: [{name: s, image: x, script: 'true'}]}\n",
+        "f",
+    )
+    assert checked.errors.render() == error

@@ -1,13 +1,13 @@
 """The types of the Kubernetes parts Tektite's models keep as plain JSON.
 
 Security contexts, probes, lifecycle hooks, where environment variables take their values
-from and some volume sources stay JSON in the models (the engine passes them on to the
-Pod as they are), but the API server decodes them into typed structs and refuses a wrong
-type or an unknown field before any webhook runs: ``runAsUser: "x"`` never reaches
-Tekton. The Structs below are those types (``k8s.io/api/core/v1``, only as far as type
-checking goes; value rules such as a uid's range are the Pod's validation, which refuses
-the Pod later), and :func:`check` reports a mismatch with the texts of the models' own
-decode errors.
+from, some volume sources and a pod template's scheduling fields stay JSON in the models
+(the engine passes them on to the Pod as they are), but the API server decodes them into
+typed structs and refuses a wrong type or an unknown field before any webhook runs:
+``runAsUser: "x"`` never reaches Tekton. The Structs below are those types
+(``k8s.io/api/core/v1``, only as far as type checking goes; value rules such as a uid's
+range are the Pod's validation, which refuses the Pod later), and :func:`check` reports
+a mismatch with the texts of the models' own decode errors.
 """
 
 from __future__ import annotations
@@ -286,6 +286,49 @@ class LocalObjectReference(_Type):
     name: str | None = None
 
 
+class Toleration(_Type):
+    key: str | None = None
+    operator: str | None = None
+    value: str | None = None
+    effect: str | None = None
+    toleration_seconds: Int64 | None = None
+
+
+class PodDNSConfigOption(_Type):
+    name: str | None = None
+    value: str | None = None
+
+
+class PodDNSConfig(_Type):
+    nameservers: list[str] | None = None
+    searches: list[str] | None = None
+    options: list[PodDNSConfigOption] | None = None
+
+
+class Affinity(_Type):
+    """A pod template's ``affinity`` (its three kinds typed as far as being objects)."""
+
+    node_affinity: dict[str, Any] | None = None
+    pod_affinity: dict[str, Any] | None = None
+    pod_anti_affinity: dict[str, Any] | None = None
+
+
+class HostAlias(_Type):
+    ip: str | None = None
+    hostnames: list[str] | None = None
+
+
+class TopologySpreadConstraint(_Type):
+    max_skew: Int32 | None = None
+    topology_key: str | None = None
+    when_unsatisfiable: str | None = None
+    label_selector: dict[str, Any] | None = None
+    min_domains: Int32 | None = None
+    node_affinity_policy: str | None = None
+    node_taints_policy: str | None = None
+    match_label_keys: list[str] | None = None
+
+
 def check(value: Any, kind: type[_Type], field: str) -> FieldError:
     """Whether the JSON ``value`` of ``field`` decodes as ``kind``; the decode error at
     its path below ``field`` when it does not (empty when ``value`` is None)."""
@@ -302,7 +345,21 @@ def check_pod_template(template: Any) -> FieldError:
     """The JSON fields of a ``podTemplate`` that Tektite reads; paths relative to it."""
     errs = check(template.security_context, PodSecurityContext, "securityContext")
     errs = errs.also(_check_env(template.env))
-    return errs.also(check_volumes(template.volumes))
+    errs = errs.also(check_volumes(template.volumes))
+    errs = errs.also(check(template.affinity, Affinity, "affinity"))
+    errs = errs.also(check(template.dns_config, PodDNSConfig, "dnsConfig"))
+    for attribute, kind, field in _TEMPLATE_LISTS:
+        for i, item in enumerate(getattr(template, attribute) or ()):
+            errs = errs.also(check(item, kind, f"[{i}]").via_field(field))
+    return errs
+
+
+_TEMPLATE_LISTS: tuple[tuple[str, type[_Type], str], ...] = (
+    ("tolerations", Toleration, "tolerations"),
+    ("image_pull_secrets", LocalObjectReference, "imagePullSecrets"),
+    ("host_aliases", HostAlias, "hostAliases"),
+    ("topology_spread_constraints", TopologySpreadConstraint, "topologySpreadConstraints"),
+)
 
 
 def check_volumes(volumes: Any) -> FieldError:
