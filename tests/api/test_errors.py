@@ -59,6 +59,12 @@ def test_empty_is_falsy_and_also_ignores_empties() -> None:
         (err_missing_field("").via_field_index("steps", 3), "steps[3]"),
         (err_missing_field("x").via_field_key("env", "HOME"), "env[HOME].x"),
         (err_missing_field("a.b").via_field("spec"), "spec.a.b"),
+        # A key holding dots stays whole: a label's, or msgspec's "..." for a map value.
+        (
+            err_missing_field("x").via_key("tekton.dev/task").via_field("labels"),
+            "labels[tekton.dev/task].x",
+        ),
+        (err_missing_field("requests[...]").via_field("resources"), "resources.requests[...]"),
     ],
 )
 def test_paths_are_built_outward(err: FieldError, want: str) -> None:

@@ -13,6 +13,7 @@ and callers chain with :meth:`FieldError.also` without ``None`` checks.
 from __future__ import annotations
 
 import enum
+import re
 from collections.abc import Iterable, Sequence
 
 
@@ -23,14 +24,17 @@ class Level(enum.IntEnum):
     WARNING = 1
 
 
+_PATH_TOKEN = re.compile(r"\[[^\]]*\]|[^.\[]+")
+"""A field name, or an ``[i]``/``[key]`` part (a key may hold dots: ``[a.b]``,
+msgspec's ``[...]`` for a map value)."""
+
+
 def _flatten(parts: Iterable[str]) -> str:
     """Join path parts, gluing ``[i]``/``[key]`` parts onto the part before them."""
     out: list[str] = []
     for part in parts:
-        for p in part.split("."):
-            if p == "":
-                continue
-            if out and p.startswith("[") and p.endswith("]"):
+        for p in _PATH_TOKEN.findall(part):
+            if out and p.startswith("["):
                 out[-1] += p
             else:
                 out.append(p)

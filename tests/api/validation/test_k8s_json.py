@@ -216,6 +216,21 @@ VOLUME_OK = {
             {"BINDING": "csi: {driver: d, nodePublishSecretRef: {name: s, bogus: 1}}"},
             'unknown field "bogus": spec.workspaces[0].csi.nodePublishSecretRef.bogus',
         ),
+        (
+            {"BINDING": "volumeClaimTemplate: {spec: {accessModes: ReadWriteOnce}}"},
+            "invalid value: expected a list, got a string: "
+            "spec.workspaces[0].volumeClaimTemplate.spec.accessModes",
+        ),
+        (
+            {"BINDING": "volumeClaimTemplate: {spec: {resources: {requests: {storage: [1]}}}}"},
+            "invalid value: expected an integer or a string, got a list: "
+            "spec.workspaces[0].volumeClaimTemplate.spec.resources.requests[...]",
+        ),
+        (
+            {"VOLUME": "ephemeral: {volumeClaimTemplate: {spec: {storageClassName: 1}}}"},
+            "invalid value: expected a string, got an integer: "
+            "spec.taskSpec.volumes[0].ephemeral.volumeClaimTemplate.spec.storageClassName",
+        ),
     ],
 )
 def test_volume_sources_are_typed(changed: dict[str, str], error: str) -> None:

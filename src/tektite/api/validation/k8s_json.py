@@ -278,8 +278,44 @@ class ImageVolumeSource(_Type):
     pull_policy: str | None = None
 
 
+class TypedLocalObjectReference(_Type):
+    api_group: str | None = None
+    kind: str | None = None
+    name: str | None = None
+
+
+class TypedObjectReference(TypedLocalObjectReference):
+    namespace: str | None = None
+
+
+class VolumeResourceRequirements(_Type):
+    limits: dict[str, IntOrString] | None = None  # resource.Quantity values
+    requests: dict[str, IntOrString] | None = None
+
+
+class PersistentVolumeClaimSpec(_Type):
+    """A claim template's ``spec``."""
+
+    access_modes: list[str] | None = None
+    selector: dict[str, Any] | None = None
+    resources: VolumeResourceRequirements | None = None
+    volume_name: str | None = None
+    storage_class_name: str | None = None
+    volume_mode: str | None = None
+    data_source: TypedLocalObjectReference | None = None
+    data_source_ref: TypedObjectReference | None = None
+    volume_attributes_class_name: str | None = None
+
+
+class PersistentVolumeClaimTemplate(_Type):
+    """An ephemeral volume's claim template."""
+
+    metadata: dict[str, Any] | None = None
+    spec: PersistentVolumeClaimSpec | None = None
+
+
 class EphemeralVolumeSource(_Type):
-    volume_claim_template: dict[str, Any] | None = None
+    volume_claim_template: PersistentVolumeClaimTemplate | None = None
 
 
 class LocalObjectReference(_Type):
@@ -377,10 +413,14 @@ def check_volumes(volumes: Any) -> FieldError:
 
 def check_workspace_bindings(bindings: Any) -> FieldError:
     """The JSON parts of a run's workspace bindings (``workspaces[i]``): a projected
-    binding's sources, a CSI one's secret reference."""
+    binding's sources, a CSI one's secret reference, a claim template's spec."""
     errs = FieldError()
     for i, binding in enumerate(bindings or ()):
         found = _check_projected(binding.projected, binding.csi)
+        template = binding.volume_claim_template
+        if template is not None:
+            claim = check(template.spec, PersistentVolumeClaimSpec, "spec")
+            found = found.also(claim.via_field("volumeClaimTemplate"))
         errs = errs.also(found.via_field_index("workspaces", i))
     return errs
 
