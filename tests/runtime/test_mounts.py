@@ -101,6 +101,22 @@ def test_host_mountpoints_are_reference_counted(tmp_path: Path) -> None:
     registry.close()
 
 
+def test_a_file_in_the_way_is_left_to_the_container_s_mount(tmp_path: Path) -> None:
+    """A file where a mountpoint's parent directory must be (``/foo`` a file, a volume
+    at ``/foo/bar/baz``) used to raise out of the Pod's set-up, which then waited
+    unseen: the other mountpoints are made, and the container's own mount fails and
+    says so (a StartError, as with runc)."""
+    registry = HostMountpoints(tmp_path / "registry")
+    in_the_way = tmp_path / "foo"
+    in_the_way.write_text("\n")
+    other = tmp_path / "baz" / "quux"
+    registry.acquire("pod", [str(in_the_way / "bar" / "baz"), str(other)], [])
+    assert in_the_way.is_file() and other.is_dir()
+    registry.release("pod")
+    assert in_the_way.is_file() and not other.exists()
+    registry.close()
+
+
 def test_stale_mountpoints_are_collected(tmp_path: Path) -> None:
     """A runtime that ended without releasing leaves marked paths; the next one
     removes those nobody holds (only if empty)."""

@@ -346,7 +346,9 @@ class HostMountpoints:
 
     def acquire(self, user: object, dirs: list[str], files: list[str]) -> None:
         """Make sure ``dirs`` and (empty) ``files`` exist on the host, for ``user``;
-        paths that existed and were not made by Tektite are never touched."""
+        paths that existed and were not made by Tektite are never touched. A path that
+        cannot be made (a file in the way of a directory) is left to the container's
+        own mount, which then fails and says so, as runc's does (``StartError``)."""
         for path in [*dirs, *files]:
             chain = []
             probe = path
@@ -356,11 +358,15 @@ class HostMountpoints:
             for step in reversed(chain):  # parents first
                 fd = self._share(step)
                 if not os.path.lexists(step):
-                    if step == path and path in files:
-                        with open(step, "ab"):
-                            pass
-                    else:
-                        os.makedirs(step, mode=0o755, exist_ok=True)
+                    try:
+                        if step == path and path in files:
+                            with open(step, "ab"):
+                                pass
+                        else:
+                            os.makedirs(step, mode=0o755, exist_ok=True)
+                    except OSError:
+                        self._drop(step)
+                        break
                     os.pwrite(fd, b"1", 0)
                     self._marks += 1
                 if self._marked(fd):
