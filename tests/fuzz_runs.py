@@ -51,7 +51,10 @@ VALUES: list[Any] = [
     [{"name": "x"}], [{"name": "x", "value": 1}],
     [{"input": "a", "operator": "in", "values": ["a"]}], True, False,
 ]  # fmt: skip
-DANGEROUS = re.compile(r"\brm\b|\bmv\b|chmod|chown|\bdd\b|mkfs|>\s*/|sudo|/etc/")
+# A redirection into a substituted path too: a mutant that empties the path writes to
+# the host's root (``> $(workspaces.w.path)/foo`` became ``> /foo``; the host runtime
+# shares the host's file system).
+DANGEROUS = re.compile(r"\brm\b|\bmv\b|chmod|chown|\bdd\b|mkfs|>\s*/|>\s*\$\(|sudo|/etc/")
 HANGS_ANYWAY = ("csi-workspace", "git-volume")  # volumes nothing here can mount
 BAD_OUTPUT = ("Traceback", "internal error", "failed (attempt")
 
