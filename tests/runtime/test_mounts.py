@@ -80,6 +80,21 @@ def test_namespace_plan(tmp_path: Path) -> None:
     assert again.tmpfs == [missing_top]
 
 
+def test_a_working_dir_outside_the_volumes_is_made_in_the_container(tmp_path: Path) -> None:
+    """``workingDir: /a/path/too/far`` (Tekton's workingdir example) used to be made on
+    the host and left there: its missing top is covered by a tmpfs like a mountpoint's,
+    so the container makes it there. One under a volume, or under a directory the host
+    has, is left as it was."""
+    missing_top = f"/tektite-test-{os.getpid()}"
+    volume = [Mount("/src/ws", "/workspace-test-y", False, False)]
+    plan = namespace_plan(volume, set(), f"{missing_top}/path/too/far")
+    assert plan.tmpfs == [missing_top]
+    assert plan.host_dirs == ["/workspace-test-y", missing_top]
+    for kept in ("/workspace-test-y/sub", str(tmp_path / "sub"), "/"):
+        plan = namespace_plan(volume, set(), kept)
+        assert (plan.tmpfs, plan.host_dirs) == ([], ["/workspace-test-y"])
+
+
 def test_host_mountpoints_are_reference_counted(tmp_path: Path) -> None:
     registry = HostMountpoints(tmp_path / "registry")
     made = tmp_path / "a" / "b"

@@ -197,12 +197,18 @@ class NamespacePlan(msgspec.Struct):
     host_files: list[str]
 
 
-def namespace_plan(mounts: list[Mount], virtual_tops: set[str]) -> NamespacePlan:
+def namespace_plan(
+    mounts: list[Mount], virtual_tops: set[str], working_dir: str = ""
+) -> NamespacePlan:
     """Order the mounts parents-first and work out the host mountpoints they need.
 
     ``virtual_tops`` are top-level directories this runtime created on the host for
     earlier containers: they are treated as missing, so every container covers them
     with its own tmpfs instead of creating mountpoints inside them on the host.
+    ``working_dir`` (made by the container when missing, as a container runtime makes
+    it in the image's file system) is covered the same way when its top-level
+    directory is missing and no volume holds it: ``workingDir: /a/path/too/far`` then
+    leaves nothing on the host.
     """
     ordered = sorted(mounts, key=lambda mount: _depth(mount.target))
     targets = {mount.target for mount in ordered}
@@ -226,6 +232,14 @@ def namespace_plan(mounts: list[Mount], virtual_tops: set[str]) -> NamespacePlan
         if not os.path.lexists(parent) and parent not in host_dirs:
             host_dirs.append(parent)
         (host_files if mount.is_file else host_dirs).append(target)
+    if working_dir.startswith("/") and working_dir != "/" and working_dir not in targets:
+        top = "/" + working_dir.split("/")[1]
+        missing = top in virtual_tops or not os.path.lexists(top)
+        if missing and not _covered(working_dir, targets) and top not in tmpfs:
+            if top not in host_dirs:
+                host_dirs.append(top)
+            if top not in targets:
+                tmpfs.append(top)
     return NamespacePlan(tmpfs, ordered, host_dirs, host_files)
 
 
