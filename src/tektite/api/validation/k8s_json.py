@@ -406,7 +406,7 @@ def check_volumes(volumes: Any) -> FieldError:
         found = FieldError()
         for attribute, kind, field in _VOLUME_SOURCES:
             found = found.also(check(getattr(volume, attribute), kind, field))
-        found = found.also(_check_projected(volume.projected, volume.csi))
+        found = found.also(_check_projected_and_csi(volume.projected, volume.csi))
         errs = errs.also(found.via_field_index("volumes", i))
     return errs
 
@@ -416,7 +416,7 @@ def check_workspace_bindings(bindings: Any) -> FieldError:
     binding's sources, a CSI one's secret reference, a claim template's spec."""
     errs = FieldError()
     for i, binding in enumerate(bindings or ()):
-        found = _check_projected(binding.projected, binding.csi)
+        found = _check_projected_and_csi(binding.projected, binding.csi)
         template = binding.volume_claim_template
         if template is not None:
             claim = check(template.spec, PersistentVolumeClaimSpec, "spec")
@@ -425,7 +425,8 @@ def check_workspace_bindings(bindings: Any) -> FieldError:
     return errs
 
 
-def _check_projected(projected: Any, csi: Any) -> FieldError:
+def _check_projected_and_csi(projected: Any, csi: Any) -> FieldError:
+    """The JSON parts of the two sources a volume and a workspace binding share."""
     errs = FieldError()
     for j, source in enumerate(getattr(projected, "sources", None) or ()):
         found = check(source, VolumeProjection, f"[{j}]")

@@ -34,13 +34,16 @@ carries its owner label. They are not created with ``--rm``: an ended container 
 its exit code in the engine, so a runtime restarted after a crash of the controller
 adopts the Pod and carries it on (``resume``; ``pod_state`` has the details).
 
-Not reproduced: ``OOMKilled``. The engine does not report an OOM kill of a child of
-the container's first process, and the step wrapper is that process; here (podman,
-``runc``, cgroupfs on cgroup v1) it reports none at all, not even of the first process
-(``podman run --memory 20m busybox dd bs=60M …``: exit code 137, ``OOMKilled`` false).
-The step ends with exit code 137, reason ``Error``; sidecars run under a tiny init (``--init``), so
-one whose command cannot be executed ends with exit code 1 and the init's message in
-its log rather than the kubelet's ``StartError``.
+Not reproduced:
+
+- ``OOMKilled``. The engine does not report an OOM kill of a child of the container's
+  first process, and the step wrapper is that process; here (podman, ``runc``, cgroupfs
+  on cgroup v1) it reports none at all, not even of the first process (``podman run
+  --memory 20m busybox dd bs=60M …``: exit code 137, ``OOMKilled`` false). The step
+  ends with exit code 137, reason ``Error``.
+- Sidecars run under a tiny init (``--init``), so one whose command cannot be executed
+  ends with exit code 1 and the init's message in its log rather than the kubelet's
+  ``StartError``.
 """
 
 from __future__ import annotations
