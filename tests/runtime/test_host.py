@@ -1074,3 +1074,31 @@ def test_prepare_is_done_by_the_runtime_as_the_container_would(
     assert (state["exitCode"], state["reason"]) == (0, "Completed")
     assert re.fullmatch(r"\d{4}/\d\d/\d\d \d\d:\d\d:\d\d Entrypoint initialization\n", prepare_log)
     assert step_log.splitlines() == ["0", "step-a", "ok"]
+
+
+def test_a_prepare_done_by_the_runtime_that_fails_fails_the_pod(
+    open_runtime: RuntimeFactory, mode: str
+) -> None:
+    """``prepare`` done on the host (``host_init``) that fails is an init container
+    that failed, as its process's failure would be: the Pod fails at once, and the next
+    init container never starts. (``place-scripts`` used to run after it.)"""
+    if mode != mounts.NAMESPACE:
+        pytest.skip("prepare runs as a process in rewrite mode")
+    pod = tekton_pod("prep-fails", [Step("a", script="echo ran")])
+    prepare = pod["spec"]["initContainers"][0]
+    assert prepare["name"] == "prepare"
+    prepare["volumeMounts"] = [
+        m for m in prepare["volumeMounts"] if m["mountPath"] != "/tekton/steps"
+    ]
+
+    async def scenario() -> Pod:
+        async with open_runtime() as runtime:
+            await runtime.create_pod(pod)
+            return await wait_for(runtime, PodKey("default", "prep-fails"), phase_is("Failed"))
+
+    failed = run(scenario())
+    state = terminated(failed, "prepare", init=True)
+    assert (state["exitCode"], state["reason"]) == (1, "Error")
+    waiting = {"waiting": {"reason": "PodInitializing"}}
+    assert statuses(failed, init=True)["place-scripts"]["state"] == waiting
+    assert statuses(failed)["step-a"]["state"] == waiting

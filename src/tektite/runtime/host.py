@@ -59,27 +59,22 @@ import asyncio
 import contextlib
 import os
 import sys
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import tektite
-from tektite.api.copying import copy_json
 from tektite.runtime import host_state
 from tektite.runtime import mounts as mount_modes
 from tektite.runtime.host_pod import HostContext, PodRun
 from tektite.runtime.launch_plan import DEFAULT_PATH, BusyboxShell
-from tektite.runtime.logfile import check_log_request, follow_log, log_path
+from tektite.runtime.local_runtime import LOG_POLL_SECONDS, LocalRuntime
 from tektite.runtime.mounts import HostMountpoints
-from tektite.runtime.pod_events import PodEvents
-from tektite.runtime.pod_status import admit_pod
 from tektite.runtime.proctree import CgroupRoot
-from tektite.runtime.protocol import ClusterData, Pod, PodKey, PodRuntimeError
+from tektite.runtime.protocol import ClusterData, Pod, PodKey
 from tektite.runtime.spawner import Spawner
 from tektite.runtime.volumes import empty_trash, move_to_trash, remove_pod_dir, remove_pod_dirs
 
 # Linux reads at most this much of a "#!" line (BINPRM_BUF_SIZE, 256 with the newline).
 _SHEBANG_LIMIT = 255
-LOG_POLL_SECONDS = 0.05
 LOG_IDLE_POLL_SECONDS = 0.2
 """How often the log of a container that has not started yet is looked at."""
 
@@ -166,7 +161,7 @@ TRASH = "trash"
 being removed (``volumes.remove_pod_dirs``)."""
 
 
-class HostRuntime:
+class HostRuntime(LocalRuntime[PodRun]):
     """A ``PodRuntime`` that runs containers as host processes."""
 
     name = "host"
@@ -226,7 +221,7 @@ class HostRuntime:
         if busybox:
             search_path = os.environ.get("PATH") or DEFAULT_PATH
             shell = BusyboxShell.create(data_dir / "busybox", search_path)
-        self._events = PodEvents()
+        super().__init__(data_dir)
         self._context = HostContext(
             data_dir=data_dir,
             cluster=cluster,
@@ -248,7 +243,6 @@ class HostRuntime:
             busybox=shell,
             scratch=scratch,
         )
-        self._pods: dict[PodKey, PodRun] = {}
 
     def _adopt(self) -> None:
         """Run on the Pods claimed from a runtime that died (``host_state``); once, on
@@ -261,11 +255,6 @@ class HostRuntime:
             self._events.notify(run.key)
 
     @property
-    def data_dir(self) -> Path:
-        """Where Pods and logs live."""
-        return self._context.data_dir
-
-    @property
     def busybox(self) -> BusyboxShell | None:
         """The shell busybox-based images get (None: the host has no busybox)."""
         return self._context.busybox
@@ -275,41 +264,12 @@ class HostRuntime:
         """Whether container processes are tracked by cgroup (else by session)."""
         return self._context.cgroups is not None
 
-    def log_path(self, key: PodKey, container: str) -> Path:
-        """The log file of a container (kept after the Pod is deleted)."""
-        return log_path(self.data_dir, key.namespace, key.name, container)
-
-    async def create_pod(self, pod: Pod) -> None:
-        """Start running ``pod``; raises ``AlreadyExists`` for a known name."""
+    async def _ready(self) -> None:
         if self._orphans:
             self._adopt()
-        manifest: Pod = copy_json(pod)
-        key = admit_pod(manifest, self._pods)
-        run = PodRun(self._context, manifest)
-        self._pods[key] = run
-        run.start()
-        self._events.notify(key)
 
-    async def get_pod(self, key: PodKey) -> Pod | None:
-        """The Pod with its current status, or None."""
-        if self._orphans:
-            self._adopt()
-        run = self._pods.get(key)
-        return None if run is None else run.pod_json()
-
-    async def delete_pod(self, key: PodKey) -> None:
-        """Kill every process tree of the Pod (SIGTERM, grace, SIGKILL) and forget it;
-        returns once that is done (a second call waits for the same deletion)."""
-        if self._orphans:
-            self._adopt()
-        run = self._pods.get(key)
-        if run is None:
-            return
-        if run.deletion is None:
-            run.deletion = asyncio.get_running_loop().create_task(self._delete(key, run))
-        # The deletion runs as its own task: a caller cancelled meanwhile (a reconciler
-        # being stopped) neither interrupts it half-way nor loses its cancellation.
-        await asyncio.shield(run.deletion)
+    def _new_pod(self, manifest: Pod) -> PodRun:
+        return PodRun(self._context, manifest)
 
     async def _delete(
         self, key: PodKey, run: PodRun, leftovers: list[list[Path]] | None = None
@@ -321,49 +281,6 @@ class HostRuntime:
             leftovers.append(left)
         self._pods.pop(key, None)
         self._events.notify(key)
-
-    async def set_annotations(self, key: PodKey, annotations: dict[str, str]) -> None:
-        """Merge annotations; downward-API files are rewritten."""
-        if self._orphans:
-            self._adopt()
-        run = self._pods.get(key)
-        if run is None:
-            raise PodRuntimeError("NotFound", f'pods "{key.name}" not found')
-        run.set_annotations(annotations)
-
-    async def stop_containers(self, key: PodKey, containers: list[str]) -> None:
-        """Stop running containers as Tekton's nop-image swap does."""
-        if self._orphans:
-            self._adopt()
-        run = self._pods.get(key)
-        if run is None:
-            raise PodRuntimeError("NotFound", f'pods "{key.name}" not found')
-        await run.stop(containers)
-
-    async def watch(self) -> AsyncIterator[PodKey]:
-        """Yield a Pod's key each time one of its containers changes state."""
-        if self._orphans:
-            self._adopt()
-        # (Closed with this generator: the watcher is gone at once, not at collection.)
-        async with contextlib.aclosing(self._events.follow()) as keys:
-            async for key in keys:
-                yield key
-
-    async def logs(self, key: PodKey, container: str, *, follow: bool) -> AsyncIterator[bytes]:
-        """A container's output; with ``follow``, until the container has terminated."""
-        if self._orphans:
-            self._adopt()
-        run = self._pods.get(key)
-        path = self.log_path(key, container)
-        known = None if run is None else run.find(container) is not None
-        check_log_request(key, container, path, known)
-        async for chunk in follow_log(
-            path,
-            follow=follow,
-            finished=lambda: self._finished(key, container),
-            wait=lambda: self._log_wait(key, container),
-        ):
-            yield chunk
 
     async def _log_wait(self, key: PodKey, container: str) -> None:
         """Until there may be more to read: the next poll, or the container's end (its
@@ -377,13 +294,6 @@ class HostRuntime:
         poll = LOG_POLL_SECONDS if found.process is not None else LOG_IDLE_POLL_SECONDS
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(asyncio.shield(found.exited), poll)
-
-    def _finished(self, key: PodKey, container: str) -> bool:
-        run = self._pods.get(key)
-        if run is None:
-            return True
-        found = run.find(container)
-        return found is None or found.record.terminated is not None
 
     @staticmethod
     def _trash(data_dir: Path, scratch: Path | None) -> list[Path | None]:

@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import copy
 import os
 import signal
 import time
@@ -37,31 +36,25 @@ from typing import Any
 import msgspec
 
 from tektite.api.copying import copy_json
+from tektite.engine.names import STEP_PREFIX
 from tektite.entrypoint.gostyle import log_line
 from tektite.entrypoint.subcommands import COPY_PERMISSIONS, ENTRYPOINT_INITIALIZED
-from tektite.runtime import host_init, host_state, logfile
+from tektite.runtime import host_init, host_state
 from tektite.runtime import mounts as mount_modes
 from tektite.runtime.container_env import ContainerConfigError
+from tektite.runtime.kubelet_pod import CONFIG_RETRY_SECONDS, KubeletPod
 from tektite.runtime.launch_plan import BusyboxShell, Images, LaunchPlanner, through_busybox
 from tektite.runtime.masking import Relay, open_log, relay_finished
 from tektite.runtime.mounts import HostMountpoints, Rewriter
 from tektite.runtime.pod_dirs import DirPlan
 from tektite.runtime.pod_status import (
     COMPLETED,
-    CONTAINER_CREATING,
     CREATE_CONTAINER_CONFIG_ERROR,
     ERROR,
-    FAILED,
     MAX_TERMINATION_MESSAGE,
-    NOP_STOP_MESSAGE,
-    POD_INITIALIZING,
     START_ERROR,
-    Conditions,
     ContainerRecord,
-    local_pod_status,
     log_tail,
-    now_rfc3339,
-    pod_phase,
     read_limited,
 )
 from tektite.runtime.probes import ProbeOutcome, start_probes
@@ -70,16 +63,11 @@ from tektite.runtime.protocol import ClusterData, Pod, PodKey
 from tektite.runtime.spawner import LaunchedProcess, Spawner
 from tektite.runtime.volumes import (
     HostVolume,
-    VolumeError,
     empty_directories,
     materialise_volumes,
-    refresh_downward,
     remove_pod_dir,
 )
 
-STEP_PREFIX = "step-"
-DEFAULT_GRACE_SECONDS = 30.0
-CONFIG_RETRY_SECONDS = 2.0
 WAIT_FILE_POLL_SECONDS = 0.05
 """How often a gated step's wait files are checked besides the Pod's own changes. A
 wait file is written by the step before it (which then exits) or by the runtime (the
@@ -152,21 +140,14 @@ class ContainerRun:
         return self.process is not None and self.process.returncode is None
 
 
-def _pod_ns(pod: Pod) -> str:
-    return str((pod.get("metadata") or {}).get("namespace") or "default")
+class PodRun(KubeletPod[ContainerRun]):
+    """The kubelet for one Pod whose containers are processes on this host."""
 
-
-class PodRun:
-    """The kubelet for one Pod."""
+    context: HostContext
 
     def __init__(self, context: HostContext, pod: Pod) -> None:
-        self.context = context
-        self.pod = pod
-        meta = pod.setdefault("metadata", {})
-        self.key = PodKey(_pod_ns(pod), str(meta.get("name", "")))
-        spec: dict[str, Any] = pod.setdefault("spec", {})
-        self.dir = context.data_dir / "pods" / self.key.namespace / self.key.name
-        self.internal = self.dir / ".tektite"
+        super().__init__(context, pod)
+        meta = pod["metadata"]
         self.scratch: Path | None = None
         """Where ``internal`` links to on tmpfs (None: it is on disk). Paths go through
         the link, so what containers see does not depend on where it lives."""
@@ -174,30 +155,8 @@ class PodRun:
             os.path.isdir(self.internal) and not os.path.islink(self.internal)
         ):  # (a real directory: a Pod of an earlier version, adopted where it is)
             self.scratch = context.scratch / self.key.namespace / self.key.name
-        self.log_dir = logfile.pod_log_dir(context.data_dir, self.key.namespace, self.key.name)
-        self.init_containers = [
-            ContainerRun(item, init=True) for item in spec.get("initContainers") or []
-        ]
-        self.containers = [ContainerRun(item, init=False) for item in spec.get("containers") or []]
-        for record in self.containers:
-            record.record.wait(POD_INITIALIZING if self.init_containers else CONTAINER_CREATING)
-        if self.init_containers:
-            self.init_containers[0].record.wait(POD_INITIALIZING)
-        self.volumes: dict[str, HostVolume] = {}
-        self.start_time = now_rfc3339()
-        self.initialized = False
-        self.init_failed = False
-        self.reason = ""
-        self.message = ""
-        self.deletion: asyncio.Task[None] | None = None
-        """The Pod's deletion, once asked for (``HostRuntime.delete_pod``)."""
-        self.conditions = Conditions()
-        self.wake = asyncio.Event()
-        self.task: asyncio.Task[None] | None = None
         self.deadline: asyncio.TimerHandle | None = None
         """``activeDeadlineSeconds`` from the start (a timer: most Pods end first)."""
-        self.deadline_task: asyncio.Task[None] | None = None
-        """The Pod's failure once its deadline passed."""
         self.planner = LaunchPlanner(
             pod=pod,
             key=self.key,
@@ -220,39 +179,16 @@ class PodRun:
         self.uid_prefix = str(meta.get("uid") or uuid.uuid4())[:8]
         self.adopted = False
         """Taken over from a runtime that died (``resume``)."""
-        self.lost = False
-        """A container of the adopted Pod vanished without a recorded exit."""
         self.lost_task: asyncio.Task[None] | None = None
-        self.owner_fd: int | None = None
-        """The Pod's owner lock (``host_state``), held while this runtime runs it."""
         self.dirs_made: asyncio.Future[None] | None = None
         """The launcher service's making of the Pod's directories, once asked for."""
         self._json: Pod | None = None
         """What ``pod_json`` answers until the Pod changes (``changed``)."""
 
+    def _new_container(self, spec: dict[str, Any], init: bool) -> ContainerRun:
+        return ContainerRun(spec, init=init)
+
     # ------------------------------------------------------------------ status
-
-    def all_containers(self) -> list[ContainerRun]:
-        """Init containers then app containers."""
-        return [*self.init_containers, *self.containers]
-
-    def find(self, name: str) -> ContainerRun | None:
-        """The container called ``name``."""
-        for container in self.all_containers():
-            if container.name == name:
-                return container
-        return None
-
-    def phase(self) -> str:
-        """The Pod phase now."""
-        if self.reason == "DeadlineExceeded" or self.lost:
-            return FAILED
-        return pod_phase(
-            [c.record for c in self.init_containers],
-            [c.record for c in self.containers],
-            init_failed=self.init_failed,
-            initialized=self.initialized,
-        )
 
     def _manifest_copy(self) -> Pod:
         # Its spec (with ~n² volume mounts for n steps) is shared, never changed in place
@@ -272,26 +208,14 @@ class PodRun:
 
     def _current_json(self) -> Pod:
         pod = self._manifest_copy()
-        status = local_pod_status(
-            self.conditions,
-            phase=self.phase(),
-            initialized=self.initialized,
-            start_time=self.start_time,
-            init=[c.record for c in self.init_containers],
-            containers=[c.record for c in self.containers],
-            init_statuses=[c.record.to_json() for c in self.init_containers],
-            statuses=[c.record.to_json() for c in self.containers],
-            reason=self.reason,
-            message=self.message,
+        pod["status"] = self._status(
+            [c.record.to_json() for c in self.init_containers],
+            [c.record.to_json() for c in self.containers],
         )
-        pod["status"] = status
         return pod
 
-    def changed(self) -> None:
-        """A container changed state: wake the step driver and the watchers."""
+    def _invalidate(self) -> None:
         self._json = None
-        self.wake.set()
-        self.context.notify(self.key)
 
     # ------------------------------------------------------------------ lifecycle
 
@@ -311,11 +235,6 @@ class PodRun:
         (self.internal / host_state.STATE_DIR).mkdir(parents=True, exist_ok=True)
         self.log_dir.mkdir(parents=True, exist_ok=True)
         self.task = asyncio.get_running_loop().create_task(self._main())
-
-    def _persist(self) -> None:
-        """Save the manifest for a restarted runtime (``host_state``)."""
-        with contextlib.suppress(OSError):  # the Pod is being deleted
-            host_state.save_pod(self.internal, self.pod, self.start_time)
 
     def _dir_plan(self) -> DirPlan:
         return DirPlan(
@@ -348,64 +267,33 @@ class PodRun:
         self.owner_fd = host_state.claim(self.internal)
         self._persist()
 
-    def _not_created(self, message: str) -> None:
-        """The Pod cannot be set up yet: the kubelet only says ContainerCreating (the
-        cause is an event); the message is kept on the first container to be seen."""
-        everything = self.all_containers()
-        if everything:
-            everything[0].record.wait(CONTAINER_CREATING, message)
-        self.changed()
-
     async def _main(self) -> None:
         if not self.adopted:
             await self._make_dirs()
-        if not await self._setup_volumes():
+        if not await self._setup_volumes() or not await self._run_init_containers():
             return
-        for container in self.init_containers:
-            await self._run_init(container)
-            if self.init_failed:
-                self.changed()
-                return
-        self.initialized = True
-        for container in self.containers:
-            container.record.wait(CONTAINER_CREATING)
-        self.changed()
         loop = asyncio.get_running_loop()
         # Sidecars first, then the steps.
         for container in sorted(self.containers, key=lambda c: c.is_step):
             container.tasks.append(loop.create_task(self._prepare_app(container)))
         await self._drive_steps()
-        for container in self.init_containers:
-            if container.native_sidecar and container.alive:
-                await self._terminate([container], self._grace())
-        self.changed()
+        await self._stop_native_sidecars()
 
     def _scratch_volumes(self) -> Path | None:
         """Where volumes go that need not be on disk (``volumes.keeps_data``)."""
         return None if self.scratch is None else self.internal / "volumes"
 
-    async def _setup_volumes(self) -> bool:
-        """Materialise the volumes, retrying as the kubelet does while one is missing."""
-        while True:
-            try:
-                self.volumes = materialise_volumes(
-                    self.pod,
-                    self.dir,
-                    self.context.cluster,
-                    self._scratch_volumes(),
-                    # Made by ``_make_dirs``; not for a Pod adopted from a runtime that died.
-                    empty_dirs_made=not self.adopted,
-                )
-                return True
-            except (VolumeError, OSError) as error:
-                self._not_created(error.message if isinstance(error, VolumeError) else str(error))
-                if isinstance(error, VolumeError) and error.permanent:
-                    return False
-            await asyncio.sleep(CONFIG_RETRY_SECONDS)
+    def _materialise_volumes(self) -> dict[str, HostVolume]:
+        return materialise_volumes(
+            self.pod,
+            self.dir,
+            self.context.cluster,
+            self._scratch_volumes(),
+            # Made by ``_make_dirs``; not for a Pod adopted from a runtime that died.
+            empty_dirs_made=not self.adopted,
+        )
 
-    async def _run_init(self, container: ContainerRun) -> None:
-        container.record.wait(CONTAINER_CREATING)
-        self.changed()
+    async def _start_init(self, container: ContainerRun) -> None:
         if self._init_on_host(container):
             return
         await self._configure(container)
@@ -415,20 +303,6 @@ class PodRun:
             self._complete_without_process(container)
         else:
             self._spawn(container, gated=False)
-        if container.native_sidecar:
-            # A restartable init container only has to start (and pass its startup
-            # probe) before the next init container runs.
-            while not container.record.started and container.record.terminated is None:
-                self.wake.clear()
-                await self.wake.wait()
-            if container.record.terminated is None:
-                return
-        # Shielded: cancelling the Pod's task (its deletion) must not cancel the future
-        # itself, which the deletion then waits on.
-        await asyncio.shield(container.exited)
-        terminated = container.record.terminated
-        if terminated is None or terminated.exit_code != 0:
-            self.init_failed = True
 
     async def _prepare_app(self, container: ContainerRun) -> None:
         await self._configure(container)
@@ -465,24 +339,8 @@ class PodRun:
                     await asyncio.Future()  # can never start: wait for the Pod's deletion
             await asyncio.sleep(CONFIG_RETRY_SECONDS)
 
-    def _grace(self) -> float:
-        grace = self.pod["spec"].get("terminationGracePeriodSeconds")
-        seconds = float(grace) if isinstance(grace, int | float) else DEFAULT_GRACE_SECONDS
-        if self.context.max_grace_seconds is not None:
-            seconds = min(seconds, self.context.max_grace_seconds)
-        return seconds
-
     def _deadline_reached(self) -> None:
-        self.deadline_task = asyncio.get_running_loop().create_task(self._deadline_exceeded())
-
-    async def _deadline_exceeded(self) -> None:
-        self.reason = "DeadlineExceeded"
-        self.message = "Pod was active on the node longer than the specified deadline"
-        self._json = None  # failed from now on, before its containers are killed
-        if self.task is not None:
-            self.task.cancel()
-        await self._terminate(self.all_containers(), self._grace())
-        self.changed()
+        self.deadline_task = asyncio.get_running_loop().create_task(self._exceed_deadline())
 
     # ------------------------------------------------------------------ configuration
 
@@ -734,15 +592,6 @@ class PodRun:
         # In a Pod the container's other processes die with its main process.
         asyncio.get_running_loop().call_soon(self._reap_leftovers, container)
 
-    def _end_as_stopped(self, container: ContainerRun) -> None:
-        """What the kubelet shows once the nop image replaced a container: a restart
-        that exited 0, the stopped run kept as ``lastState``."""
-        record = container.record
-        record.terminate(0, COMPLETED, NOP_STOP_MESSAGE)
-        record.last_terminated = copy.copy(record.terminated)
-        record.restart_count += 1
-        record.image = self.context.nop_image
-
     @staticmethod
     def _reap_leftovers(container: ContainerRun, attempt: int = 0) -> None:
         tracker = container.tracker
@@ -844,16 +693,7 @@ class PodRun:
 
     async def _terminate(self, containers: list[ContainerRun], grace: float) -> None:
         """SIGTERM the main processes, wait up to ``grace``, then kill every process."""
-        for container in containers:
-            if container.process is None and container.record.state == "running":
-                # A step shown running but never started: it dies as a killed process.
-                if container.stop_requested:
-                    self._end_as_stopped(container)
-                else:
-                    container.record.terminate(128 + signal.SIGKILL, ERROR, "")
-                if not container.exited.done():
-                    container.exited.set_result(None)
-                self.changed()
+        self._end_unstarted(containers)
         live = [c for c in containers if c.alive]
         for container in live:
             assert container.process is not None
@@ -876,24 +716,6 @@ class PodRun:
                 await asyncio.wait_for(
                     asyncio.gather(*(asyncio.shield(c.exited) for c in live)), 10
                 )
-
-    async def stop(self, names: list[str]) -> None:
-        """Tekton's sidecar stop: running containers end as if replaced by the nop image."""
-        chosen = [
-            c for c in self.all_containers() if c.name in names and c.record.state == "running"
-        ]
-        for container in chosen:
-            container.stop_requested = True
-        stopped = {c.name for c in chosen}
-        spec = dict(self.pod["spec"])  # a new spec: readers share the old one
-        self._json = None
-        spec["containers"] = [
-            {**item, "image": self.context.nop_image} if item.get("name") in stopped else item
-            for item in spec.get("containers") or []
-        ]
-        self.pod["spec"] = spec
-        self._persist()
-        await self._terminate(chosen, self._grace())
 
     async def delete(self, *, remove: bool = True) -> list[Path]:
         """Kill every container and remove the Pod's directories (logs are kept); with
@@ -947,14 +769,3 @@ class PodRun:
         if self.owner_fd is not None:
             os.close(self.owner_fd)
             self.owner_fd = None
-
-    # ------------------------------------------------------------------ metadata
-
-    def set_annotations(self, annotations: dict[str, str]) -> None:
-        """Merge annotations and rewrite downward-API files."""
-        meta = self.pod["metadata"]
-        meta["annotations"] = {**(meta.get("annotations") or {}), **annotations}
-        self._persist()
-        if self.volumes:
-            refresh_downward(self.pod, self.volumes, self.context.cluster)
-        self.changed()

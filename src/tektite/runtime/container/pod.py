@@ -53,7 +53,6 @@ import contextlib
 import copy
 import ctypes
 import os
-import signal
 import threading
 import time
 from collections.abc import Awaitable, Callable, Coroutine
@@ -61,6 +60,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from tektite.engine.names import STEP_PREFIX
 from tektite.engine.pod import PodImages
 from tektite.runtime import host_init, host_state
 from tektite.runtime.container import pod_state
@@ -74,34 +74,23 @@ from tektite.runtime.container.engine import (
 from tektite.runtime.container.plan import plan_container
 from tektite.runtime.container_env import ContainerConfigError
 from tektite.runtime.image_map import ImageMap
-from tektite.runtime.logfile import pod_log_dir
+from tektite.runtime.kubelet_pod import CONFIG_RETRY_SECONDS, KubeletPod, pod_key
 from tektite.runtime.mounts import Mount
 from tektite.runtime.pod_status import (
     COMPLETED,
-    CONTAINER_CREATING,
     CREATE_CONTAINER_CONFIG_ERROR,
     ERROR,
-    FAILED,
     MAX_TERMINATION_MESSAGE,
-    NOP_STOP_MESSAGE,
-    POD_INITIALIZING,
     START_ERROR,
-    Conditions,
     ContainerRecord,
-    local_pod_status,
     log_tail,
-    now_rfc3339,
-    pod_phase,
     read_limited,
 )
 from tektite.runtime.probes import ProbeOutcome, start_probes
 from tektite.runtime.protocol import ClusterData, Pod, PodKey
-from tektite.runtime.volumes import HostVolume, VolumeError, materialise_volumes, refresh_downward
+from tektite.runtime.volumes import HostVolume, VolumeError, materialise_volumes
 from tektite.runtime.volumes import remove_pod_dir as _remove_pod_dir
 
-STEP_PREFIX = "step-"
-DEFAULT_GRACE_SECONDS = 30.0
-CONFIG_RETRY_SECONDS = 2.0
 START_WAIT_SECONDS = 30.0
 PULL_BACKOFF_START = 10.0
 PULL_BACKOFF_MAX = 300.0
@@ -211,48 +200,19 @@ def _engine_error(log: Path) -> str:
     return tail.removeprefix("Error: ") if tail.startswith("Error: ") else ""
 
 
-class ContainerPod:
-    """The kubelet for one Pod."""
+class ContainerPod(KubeletPod[Container]):
+    """The kubelet for one Pod whose containers an engine runs."""
+
+    context: PodContext
 
     def __init__(self, context: PodContext, pod: Pod) -> None:
-        self.context = context
-        self.pod = pod
-        meta = pod.setdefault("metadata", {})
-        self.key = PodKey(str(meta.get("namespace") or "default"), str(meta.get("name", "")))
-        spec: dict[str, Any] = pod.setdefault("spec", {})
-        self.dir = context.data_dir / "pods" / self.key.namespace / self.key.name
-        self.internal = self.dir / ".tektite"
-        self.log_dir = pod_log_dir(context.data_dir, self.key.namespace, self.key.name)
-        uid = str(meta.get("uid") or "")
-        self.prefix = f"tektite-{self.key.namespace}-{self.key.name}"[:200] + f"-{uid[:8]}"
-        loop = asyncio.get_running_loop()
-
-        def make(item: dict[str, Any], init: bool) -> Container:
-            name = str(item.get("name", ""))
-            return Container(
-                spec=item,
-                init=init,
-                record=ContainerRecord(name, str(item.get("image", "")), init=init),
-                engine_name=f"{self.prefix}-{name}",
-                exited=loop.create_future(),
-            )
-
-        self.init_containers = [make(c, True) for c in spec.get("initContainers") or []]
-        self.containers = [make(c, False) for c in spec.get("containers") or []]
-        for container in self.containers:
-            container.record.wait(POD_INITIALIZING if self.init_containers else CONTAINER_CREATING)
-        if self.init_containers:
-            self.init_containers[0].record.wait(POD_INITIALIZING)
-        self.volumes: dict[str, HostVolume] = {}
-        self.start_time = now_rfc3339()
-        self.initialized = False
-        self.init_failed = False
-        self.reason = ""
-        self.message = ""
-        self.conditions = Conditions()
-        self.task: asyncio.Task[None] | None = None
-        self.deadline_task: asyncio.Task[None] | None = None
-        self.deletion: asyncio.Task[None] | None = None
+        key = pod_key(pod)
+        uid = str((pod.get("metadata") or {}).get("uid") or "")
+        self.prefix = f"tektite-{key.namespace}-{key.name}"[:200] + f"-{uid[:8]}"
+        """What the engine's names of the Pod's containers start with."""
+        super().__init__(context, pod)
+        spec = pod["spec"]
+        meta = pod["metadata"]
         self.sandbox: str | None = None
         self.sandbox_task: asyncio.Task[str | None] | None = None
         self.hostname = str(spec.get("hostname") or meta.get("name", ""))[:63]
@@ -264,36 +224,21 @@ class ContainerPod:
         self.removed = False
         self.removal_done = False
         self.early_images: dict[str, asyncio.Task[ImageInfo]] = {}
-        self.wake = asyncio.Event()
-        self.owner_fd: int | None = None
         self.final: dict[str, Any] | None = None
         """The saved final status of an adopted Pod whose containers had all ended."""
-        self.lost = False
         self.lost_tasks: set[asyncio.Task[None]] = set()
 
-    # ------------------------------------------------------------------ status
-
-    def all_containers(self) -> list[Container]:
-        """Init containers then app containers."""
-        return [*self.init_containers, *self.containers]
-
-    def find(self, name: str) -> Container | None:
-        """The container called ``name``."""
-        for container in self.all_containers():
-            if container.name == name:
-                return container
-        return None
-
-    def phase(self) -> str:
-        """The Pod phase now."""
-        if self.reason == "DeadlineExceeded":
-            return FAILED
-        return pod_phase(
-            [c.record for c in self.init_containers],
-            [c.record for c in self.containers],
-            init_failed=self.init_failed,
-            initialized=self.initialized,
+    def _new_container(self, spec: dict[str, Any], init: bool) -> Container:
+        name = str(spec.get("name", ""))
+        return Container(
+            spec=spec,
+            init=init,
+            record=ContainerRecord(name, str(spec.get("image", "")), init=init),
+            engine_name=f"{self.prefix}-{name}",
+            exited=asyncio.get_running_loop().create_future(),
         )
+
+    # ------------------------------------------------------------------ status
 
     def _status_of(self, container: Container) -> dict[str, Any]:
         data = container.record.to_json()
@@ -307,25 +252,11 @@ class ContainerPod:
         if self.final is not None:
             pod["status"] = copy.deepcopy(self.final)
             return pod
-        status = local_pod_status(
-            self.conditions,
-            phase=self.phase(),
-            initialized=self.initialized,
-            start_time=self.start_time,
-            init=[c.record for c in self.init_containers],
-            containers=[c.record for c in self.containers],
-            init_statuses=[self._status_of(c) for c in self.init_containers],
-            statuses=[self._status_of(c) for c in self.containers],
-            reason=self.reason,
-            message=self.message,
+        pod["status"] = self._status(
+            [self._status_of(c) for c in self.init_containers],
+            [self._status_of(c) for c in self.containers],
         )
-        pod["status"] = status
         return pod
-
-    def changed(self) -> None:
-        """A container changed state: tell the watchers."""
-        self.wake.set()
-        self.context.notify(self.key)
 
     # ------------------------------------------------------------------ lifecycle
 
@@ -354,17 +285,9 @@ class ContainerPod:
                 left -= time.time() - started  # the Pod's deadline runs from its start
             self.deadline_task = loop.create_task(self._deadline(max(0.0, left)))
 
-    def _persist(self) -> None:
-        """Save the manifest for a restarted runtime (``pod_state``)."""
-        with contextlib.suppress(OSError):  # the Pod is being deleted
-            host_state.save_pod(self.internal, self.pod, self.start_time)
-
     def finished(self, name: str) -> bool:
         """Whether container ``name`` has ended (or is not one of the Pod's)."""
-        if self.final is not None:
-            return True
-        found = self.find(name)
-        return found is None or found.record.terminated is not None
+        return self.final is not None or super().finished(name)
 
     # ------------------------------------------------------------------ adoption
 
@@ -494,10 +417,7 @@ class ContainerPod:
                     # (One that cannot be made says why; the steps then wait for deletion.)
                     await self._prepare(container)
             await self._start_steps([c for c in self.containers if c.is_step])
-        for container in self.init_containers:
-            if container.native_sidecar and container.alive:
-                await self._terminate([container], self._grace())
-        self.changed()
+        await self._stop_native_sidecars()
         await self._remove_when_all_exited()
 
     async def _stop_lost(self) -> None:
@@ -534,24 +454,14 @@ class ContainerPod:
         if not await self._setup_volumes():
             return
         self.patterns = self.context.mask_patterns(self.pod)
-        for container in self.init_containers:
-            await self._run_init(container)
-            if self.init_failed:
-                self.changed()
-                return
-        self.initialized = True
-        for container in self.containers:
-            container.record.wait(CONTAINER_CREATING)
-        self.changed()
+        if not await self._run_init_containers():
+            return
         if self.sandbox_task is not None:
             self.sandbox = await self.sandbox_task
             if self.sandbox is None:
                 return
         await self._run_app_containers()
-        for container in self.init_containers:
-            if container.native_sidecar and container.alive:
-                await self._terminate([container], self._grace())
-        self.changed()
+        await self._stop_native_sidecars()
         await self._remove_when_all_exited()
 
     async def _remove_when_all_exited(self) -> None:
@@ -595,21 +505,8 @@ class ContainerPod:
             self.changed()
             return None
 
-    async def _setup_volumes(self) -> bool:
-        """Materialise the volumes, retrying as the kubelet does while one is missing."""
-        while True:
-            try:
-                self.volumes = materialise_volumes(self.pod, self.dir, self.context.cluster)
-                return True
-            except (VolumeError, OSError) as error:
-                message = error.message if isinstance(error, VolumeError) else str(error)
-                everything = self.all_containers()
-                if everything:
-                    everything[0].record.wait(CONTAINER_CREATING, message)
-                self.changed()
-                if isinstance(error, VolumeError) and error.permanent:
-                    return False
-            await asyncio.sleep(CONFIG_RETRY_SECONDS)
+    def _materialise_volumes(self) -> dict[str, HostVolume]:
+        return materialise_volumes(self.pod, self.dir, self.context.cluster)
 
     def _complete_on_host(self, container: Container, error: str | None) -> None:
         container.record.run(f"{self.context.engine.flavour}://host-{container.engine_name}")
@@ -626,9 +523,7 @@ class ContainerPod:
             container.exited.set_result(None)
         self.changed()
 
-    async def _run_init(self, container: Container) -> None:
-        container.record.wait(CONTAINER_CREATING)
-        self.changed()
+    async def _start_init(self, container: Container) -> None:
         spec = container.spec
         handled = True
         if host_init.is_prepare(spec):
@@ -651,16 +546,6 @@ class ContainerPod:
             if not await self._prepare(container):
                 await asyncio.Future()  # can never start: wait for the Pod's deletion
             await self._start(container)
-            if container.native_sidecar:
-                while not container.record.started and container.record.terminated is None:
-                    self.wake.clear()
-                    await self.wake.wait()
-                if container.record.terminated is None:
-                    return
-        await container.exited
-        terminated = container.record.terminated
-        if terminated is None or terminated.exit_code != 0:
-            self.init_failed = True
 
     async def _run_app_containers(self) -> None:
         loop = asyncio.get_running_loop()
@@ -1040,14 +925,6 @@ class ContainerPod:
         self.lost_tasks.add(task)
         task.add_done_callback(self.lost_tasks.discard)
 
-    def _end_as_stopped(self, container: Container) -> None:
-        """What the kubelet shows once the nop image replaced a container."""
-        record = container.record
-        record.terminate(0, COMPLETED, NOP_STOP_MESSAGE)
-        record.last_terminated = copy.copy(record.terminated)
-        record.restart_count += 1
-        record.image = self.context.nop_image
-
     # ------------------------------------------------------------------ probes
 
     def _start_probes(self, container: Container) -> None:
@@ -1095,53 +972,20 @@ class ContainerPod:
 
     # ------------------------------------------------------------------ stopping
 
-    def _grace(self) -> float:
-        grace = self.pod["spec"].get("terminationGracePeriodSeconds")
-        seconds = float(grace) if isinstance(grace, int | float) else DEFAULT_GRACE_SECONDS
-        if self.context.max_grace_seconds is not None:
-            seconds = min(seconds, self.context.max_grace_seconds)
-        return seconds
-
     async def _deadline(self, seconds: float) -> None:
         await asyncio.sleep(seconds)
-        self.reason = "DeadlineExceeded"
-        self.message = "Pod was active on the node longer than the specified deadline"
-        if self.task is not None:
-            self.task.cancel()
-        await self._terminate(self.all_containers(), self._grace())
-        self.changed()
+        await self._exceed_deadline()
 
     async def _terminate(self, containers: list[Container], grace: float) -> None:
         """Stop the running containers (SIGTERM, ``grace``, SIGKILL); containers shown
         running but never started end as killed."""
-        for container in containers:
-            if container.process is None and container.record.state == "running":
-                if container.stop_requested:
-                    self._end_as_stopped(container)
-                else:
-                    container.record.terminate(128 + signal.SIGKILL, ERROR, "")
-                if not container.exited.done():
-                    container.exited.set_result(None)
-                self.changed()
+        self._end_unstarted(containers)
         live = [c for c in containers if c.alive]
         if not live:
             return
         await self.context.engine.stop([c.engine_name for c in live], grace)
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(asyncio.gather(*(asyncio.shield(c.exited) for c in live)), 10)
-
-    async def stop(self, names: list[str]) -> None:
-        """Tekton's sidecar stop: running containers end as if replaced by the nop image."""
-        chosen = [
-            c for c in self.all_containers() if c.name in names and c.record.state == "running"
-        ]
-        for container in chosen:
-            container.stop_requested = True
-            for item in self.pod["spec"].get("containers") or []:
-                if item.get("name") == container.name:
-                    item["image"] = self.context.nop_image
-        self._persist()
-        await self._terminate(chosen, self._grace())
 
     async def delete(self) -> None:
         """Stop every container, remove them and the sandbox, and the Pod's directory
@@ -1184,18 +1028,6 @@ class ContainerPod:
             if self.owner_fd is not None:
                 os.close(self.owner_fd)
                 self.owner_fd = None
-
-    # ------------------------------------------------------------------ metadata
-
-    def set_annotations(self, annotations: dict[str, str]) -> None:
-        """Merge annotations and rewrite downward-API files (the containers see the
-        new files through their bind-mounted volume directories)."""
-        meta = self.pod["metadata"]
-        meta["annotations"] = {**(meta.get("annotations") or {}), **annotations}
-        if self.volumes:
-            refresh_downward(self.pod, self.volumes, self.context.cluster)
-        self._persist()
-        self.changed()
 
 
 _CLONE_NEWNET = 0x40000000

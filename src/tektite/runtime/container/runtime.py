@@ -22,12 +22,10 @@ result to the Pod builder as ``TEKTON_PLATFORM_COMMANDS``).
 from __future__ import annotations
 
 import asyncio
-import contextlib
-import copy
 import hashlib
 import os
 import uuid
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -48,12 +46,8 @@ from tektite.runtime.container.pod import (
     PullError,
 )
 from tektite.runtime.image_map import ImageMap
-from tektite.runtime.logfile import check_log_request, follow_log, log_path
-from tektite.runtime.pod_events import PodEvents
-from tektite.runtime.pod_status import admit_pod
-from tektite.runtime.protocol import ClusterData, Pod, PodKey, PodRuntimeError
-
-LOG_POLL_SECONDS = 0.05
+from tektite.runtime.local_runtime import LocalRuntime
+from tektite.runtime.protocol import ClusterData, Pod, PodKey
 
 
 def _mask_patterns(pod: Pod, cluster: ClusterData) -> list[bytes]:
@@ -64,7 +58,7 @@ def _mask_patterns(pod: Pod, cluster: ClusterData) -> list[bytes]:
     return mask_patterns(secret_values(pod, cluster))
 
 
-class ContainerRuntime:
+class ContainerRuntime(LocalRuntime[ContainerPod]):
     """A ``PodRuntime`` running containers with the podman or docker CLI."""
 
     def __init__(
@@ -88,9 +82,9 @@ class ContainerRuntime:
         data_dir = Path(data_dir).resolve()
         for sub in ("pods", "logs"):
             (data_dir / sub).mkdir(parents=True, exist_ok=True)
+        super().__init__(data_dir)
         self.engine = engine
         self.name = engine.flavour
-        self.data_dir = data_dir
         self.cluster = cluster
         self.image_map = image_map or ImageMap()
         self.nop_image = nop_image
@@ -101,7 +95,6 @@ class ContainerRuntime:
         self._image_cache = image_cache
         owner = hashlib.sha256(str(data_dir).encode()).hexdigest()[:12]
         self.owner = f"{owner}-{uuid.uuid4().hex[:8]}"
-        self._events = PodEvents()
         self._context = PodContext(
             data_dir=data_dir,
             cluster=cluster,
@@ -119,7 +112,6 @@ class ContainerRuntime:
             window=window,
             max_grace_seconds=max_grace_seconds,
         )
-        self._pods: dict[PodKey, ContainerPod] = {}
         # Pods of a runtime that died on this data directory run on: adopt them.
         self._orphans = host_state.claim_orphans(data_dir / "pods", engine.flavour)
         self._adoption: asyncio.Future[None] | None = None
@@ -152,10 +144,6 @@ class ContainerRuntime:
                     os.close(run.owner_fd)
                     run.owner_fd = None
             self._events.notify(run.key)
-
-    def log_path(self, key: PodKey, container: str) -> Path:
-        """The log file of a container (kept after the Pod is deleted)."""
-        return log_path(self.data_dir, key.namespace, key.name, container)
 
     # ------------------------------------------------------------------ shared services
 
@@ -241,32 +229,11 @@ class ContainerRuntime:
 
     # ------------------------------------------------------------------ PodRuntime
 
-    async def create_pod(self, pod: Pod) -> None:
-        """Start running ``pod``; raises ``AlreadyExists`` for a known name."""
+    async def _ready(self) -> None:
         await self._adopt()
-        manifest: Pod = copy.deepcopy(pod)
-        key = admit_pod(manifest, self._pods)
-        run = ContainerPod(self._context, manifest)
-        self._pods[key] = run
-        run.start()
-        self._events.notify(key)
 
-    async def get_pod(self, key: PodKey) -> Pod | None:
-        """The Pod with its current status, or None."""
-        await self._adopt()
-        run = self._pods.get(key)
-        return None if run is None else run.pod_json()
-
-    async def delete_pod(self, key: PodKey) -> None:
-        """Stop and remove every container of the Pod (and its sandbox); returns once
-        that is done (a second call waits for the same deletion)."""
-        await self._adopt()
-        run = self._pods.get(key)
-        if run is None:
-            return
-        if run.deletion is None:
-            run.deletion = asyncio.get_running_loop().create_task(self._delete(key, run))
-        await asyncio.shield(run.deletion)
+    def _new_pod(self, manifest: Pod) -> ContainerPod:
+        return ContainerPod(self._context, manifest)
 
     async def _delete(self, key: PodKey, run: ContainerPod) -> None:
         try:
@@ -274,49 +241,6 @@ class ContainerRuntime:
         finally:
             self._pods.pop(key, None)
             self._events.notify(key)
-
-    async def set_annotations(self, key: PodKey, annotations: dict[str, str]) -> None:
-        """Merge annotations; downward-API files are rewritten."""
-        await self._adopt()
-        run = self._pods.get(key)
-        if run is None:
-            raise PodRuntimeError("NotFound", f'pods "{key.name}" not found')
-        run.set_annotations(annotations)
-
-    async def stop_containers(self, key: PodKey, containers: list[str]) -> None:
-        """Stop running containers as Tekton's nop-image swap does."""
-        await self._adopt()
-        run = self._pods.get(key)
-        if run is None:
-            raise PodRuntimeError("NotFound", f'pods "{key.name}" not found')
-        await run.stop(containers)
-
-    async def watch(self) -> AsyncIterator[PodKey]:
-        """Yield a Pod's key each time one of its containers changes state."""
-        await self._adopt()
-        # (Closed with this generator: the watcher is gone at once, not at collection.)
-        async with contextlib.aclosing(self._events.follow()) as keys:
-            async for key in keys:
-                yield key
-
-    async def logs(self, key: PodKey, container: str, *, follow: bool) -> AsyncIterator[bytes]:
-        """A container's output; with ``follow``, until the container has terminated."""
-        await self._adopt()
-        run = self._pods.get(key)
-        path = self.log_path(key, container)
-        known = None if run is None else run.find(container) is not None
-        check_log_request(key, container, path, known)
-        async for chunk in follow_log(
-            path,
-            follow=follow,
-            finished=lambda: self._finished(key, container),
-            wait=lambda: asyncio.sleep(LOG_POLL_SECONDS),
-        ):
-            yield chunk
-
-    def _finished(self, key: PodKey, container: str) -> bool:
-        run = self._pods.get(key)
-        return run is None or run.finished(container)
 
     async def close(self) -> None:
         """Delete every Pod; if one could not be, remove whatever is left with this
