@@ -143,6 +143,61 @@ def ensure_test_images() -> None:
         pytest.skip(reason)
 
 
+def docker_skip_reason() -> str | None:
+    """Why the docker runtime cannot run here (no client, no daemon answering), or None.
+    ``scripts/setup-docker`` installs docker and starts its daemon."""
+    from tektite.runtime.container.engine import EngineUnavailable, probe_engine
+
+    try:
+        probe_engine("docker")
+    except EngineUnavailable as error:
+        return f"{error} (scripts/setup-docker sets docker up)"
+    return None
+
+
+def _image_id(engine: str, image: str) -> str:
+    found = subprocess.run(
+        [engine, "image", "inspect", "--format", "{{.Id}}", image],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    return found.stdout.strip().removeprefix("sha256:") if found.returncode == 0 else ""
+
+
+@functools.cache
+def _copy_to_docker(images: tuple[str, ...]) -> str | None:
+    """Copy each of ``images`` from podman's store into docker's (``podman save | docker
+    load``) where docker has another image or none by that name; None, or why not."""
+    for image in images:
+        wanted = _image_id("podman", image)
+        if not wanted:
+            return f"{image} is not in podman's store"
+        if _image_id("docker", image) == wanted:
+            continue
+        save = subprocess.Popen(["podman", "save", image], stdout=subprocess.PIPE)
+        load = subprocess.run(
+            ["docker", "load", "-q"], stdin=save.stdout, capture_output=True, text=True, check=False
+        )
+        save.wait()
+        if save.returncode != 0 or load.returncode != 0:
+            return f"could not copy {image} into docker: {load.stderr.strip()[-300:]}"
+    return None
+
+
+def ensure_docker_images(*images: str) -> None:
+    """The local test images ``images`` (default: ``TEST_IMAGES``), built with podman,
+    in docker's own store; skips the calling test, naming the reason, where docker or
+    podman cannot run here."""
+    reason = docker_skip_reason()
+    if reason is not None:
+        pytest.skip(reason)
+    ensure_test_images()
+    reason = _copy_to_docker(images or TEST_IMAGES)
+    if reason is not None:
+        pytest.skip(reason)
+
+
 def image_map_rules() -> list[str]:
     """``TEST_IMAGE_MAP`` as ``SRC=DST`` rules (for ``--image-map`` / the env var)."""
     return [f"{source}={target}" for source, target in TEST_IMAGE_MAP.items()]

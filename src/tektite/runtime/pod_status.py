@@ -30,6 +30,9 @@ CREATE_CONTAINER_CONFIG_ERROR = "CreateContainerConfigError"
 START_ERROR = "StartError"
 COMPLETED = "Completed"
 ERROR = "Error"
+OOM_KILLED = "OOMKilled"
+"""The reason containerd gives a container in whose cgroup the kernel killed a process
+for want of memory (its first process or any other), whatever its exit code."""
 
 
 MAX_TERMINATION_MESSAGE = 4096

@@ -1,7 +1,7 @@
 """The process that ``test_adopt`` kills: a bare ``ContainerRuntime`` (no controller)
-running one Pod of three steps on podman, one step at a time (``window=1``).
+running one Pod of three steps on podman or docker, one step at a time (``window=1``).
 
-``python adopt_child.py <home> running`` prints ``RUNNING`` once the first step has
+``python adopt_child.py <home> running <engine>`` prints ``RUNNING`` once the first step has
 started (it appends to ``<home>/marks/one``) and waits to be killed, with the other two
 steps created but not started. ``python adopt_child.py <home> ended`` prints ``ENDED``
 once every container of the Pod has ended and the runtime has removed them.
@@ -85,17 +85,17 @@ def _sidecar() -> dict[str, Any]:
     }
 
 
-def runtime(home: Path) -> ContainerRuntime:
+def runtime(home: Path, engine: str) -> ContainerRuntime:
     """The runtime on ``home`` (the test makes a second one after the kill)."""
     return ContainerRuntime(
-        home, Cluster(), Engine("podman"), nop_image=BUSYBOX, shell_image=BUSYBOX, window=1
+        home, Cluster(), Engine(engine), nop_image=BUSYBOX, shell_image=BUSYBOX, window=1
     )
 
 
-async def main(home: Path, phase: str) -> None:
+async def main(home: Path, phase: str, engine: str) -> None:
     """Create the Pod and report as ``phase`` says; then wait to be killed."""
     (home / "marks").mkdir(parents=True, exist_ok=True)
-    run = runtime(home)
+    run = runtime(home, engine)
     internal = home / "pods" / KEY.namespace / KEY.name / ".tektite"
     if phase == "created":
 
@@ -121,4 +121,4 @@ async def main(home: Path, phase: str) -> None:
 
 
 if __name__ == "__main__":
-    asyncio.run(main(Path(sys.argv[1]), sys.argv[2]))
+    asyncio.run(main(Path(sys.argv[1]), sys.argv[2], sys.argv[3]))

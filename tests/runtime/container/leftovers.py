@@ -1,4 +1,4 @@
-"""The podman containers of one data directory, for tests that kill a runtime.
+"""The podman (or docker) containers of one data directory, for tests that kill a runtime.
 
 A ``ContainerRuntime`` labels its containers ``tektite.owner=<hash of its data
 directory>-<random>``: the hash is shared by every runtime on that directory (the one
@@ -18,9 +18,14 @@ from tektite.runtime.container.engine import LABEL_OWNER
 
 def _owned(home: Path, listing: list[str], field: str) -> list[str]:
     prefix = hashlib.sha256(str(home.resolve()).encode()).hexdigest()[:12] + "-"
-    template = f'{{{{.{field}}}}} {{{{index .Labels "{LABEL_OWNER}"}}}}'
+    # (podman's templates index the labels; docker's have a function for one.)
+    label = (
+        f'{{{{.Label "{LABEL_OWNER}"}}}}'
+        if listing[0] == "docker"
+        else f'{{{{index .Labels "{LABEL_OWNER}"}}}}'
+    )
     done = subprocess.run(
-        [*listing, "--filter", f"label={LABEL_OWNER}", "--format", template],
+        [*listing, "--filter", f"label={LABEL_OWNER}", "--format", f"{{{{.{field}}}}} {label}"],
         capture_output=True,
         text=True,
         check=False,
@@ -29,17 +34,20 @@ def _owned(home: Path, listing: list[str], field: str) -> list[str]:
     return [name for name, _, owner in found if owner.startswith(prefix)]
 
 
-def data_dir_containers(home: Path) -> list[str]:
-    """Names of the containers (any state) of the runtimes on data directory ``home``."""
-    return _owned(home, ["podman", "ps", "-a"], "Names")
+def data_dir_containers(home: Path, engine: str = "podman") -> list[str]:
+    """Names of the containers (any state) of the runtimes on data directory ``home``
+    (on docker, the Pods' sandboxes too: each is a container)."""
+    return _owned(home, [engine, "ps", "-a"], "Names")
 
 
-def data_dir_sandboxes(home: Path) -> list[str]:
-    """Names of the podman pods (sandboxes) of the runtimes on data directory ``home``."""
-    return _owned(home, ["podman", "pod", "ps"], "Name")
+def data_dir_sandboxes(home: Path, engine: str = "podman") -> list[str]:
+    """Names of the podman pods (sandboxes) of the runtimes on data directory ``home``;
+    none on docker, whose sandboxes are containers."""
+    return _owned(home, ["podman", "pod", "ps"], "Name") if engine == "podman" else []
 
 
-def remove(names: list[str]) -> None:
-    """Remove these containers, whatever their state."""
+def remove(names: list[str], engine: str = "podman") -> None:
+    """Remove these containers (or podman pods), whatever their state."""
     if names:
-        subprocess.run(["podman", "rm", "-f", "-t", "0", *names], capture_output=True, check=False)
+        now = ["-t", "0"] if engine == "podman" else []  # (docker's rm -f kills at once)
+        subprocess.run([engine, "rm", "-f", *now, *names], capture_output=True, check=False)

@@ -1,10 +1,11 @@
 """A ``ContainerRuntime`` restarted after its process was killed (``kill -9``) adopts
-that process's Pods: statuses rebuilt from podman, the steps not started yet started
+that process's Pods: statuses rebuilt from the engine, the steps not started yet started
 once, output written meanwhile kept (and masked), lost containers reported as the
 kubelet does.
 
 Everything is real: the first runtime runs in a child process (``adopt_child.py``)
-on podman and is SIGKILLed; the second one runs here on the same data directory.
+on podman (or docker) and is SIGKILLed; the second one runs here on the same data
+directory. Each test runs on both engines.
 """
 
 from __future__ import annotations
@@ -23,7 +24,12 @@ from typing import Any
 import pytest
 
 from tektite.runtime.pod_status import now_rfc3339
-from tests.container_images import container_engine_skip_reason, ensure_test_images
+from tests.container_images import (
+    BUSYBOX,
+    container_engine_skip_reason,
+    ensure_docker_images,
+    ensure_test_images,
+)
 from tests.runtime.container import adopt_child
 from tests.runtime.container.adopt_child import KEY, runtime
 from tests.runtime.container.leftovers import data_dir_containers, data_dir_sandboxes, remove
@@ -40,24 +46,28 @@ EACH_STEP_RAN_ONCE = {"one": 1, "two": 1, "three": 1}
 """The steps' marks: every step ran exactly once, across the kill."""
 
 
-@pytest.fixture(autouse=True)
-def _podman(tmp_path: Path) -> Iterator[None]:
-    """Skip without podman; afterwards remove whatever containers a failed test left."""
+@pytest.fixture(params=["podman", "docker"], autouse=True)
+def engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """The engine; skip where it cannot run. Afterwards remove whatever containers a
+    failed test left."""
+    engine: str = request.param
     reason = container_engine_skip_reason()
     if reason is not None:
         pytest.skip(reason)
     ensure_test_images()
-    yield
-    remove(data_dir_containers(tmp_path / "home"))
-    for sandbox in data_dir_sandboxes(tmp_path / "home"):
+    if engine == "docker":
+        ensure_docker_images(BUSYBOX)
+    yield engine
+    remove(data_dir_containers(tmp_path / "home", engine), engine)
+    for sandbox in data_dir_sandboxes(tmp_path / "home", engine):
         subprocess.run(["podman", "pod", "rm", "-f", sandbox], capture_output=True, check=False)
 
 
-def _start_and_kill(home: Path, phase: str) -> None:
+def _start_and_kill(home: Path, phase: str, engine: str) -> None:
     """Run the first runtime until ``phase`` is reached, then SIGKILL it."""
     env = {**os.environ, "PYTHONPATH": str(REPO)}
     process = subprocess.Popen(
-        [sys.executable, str(CHILD), str(home), phase],
+        [sys.executable, str(CHILD), str(home), phase, engine],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
@@ -79,10 +89,10 @@ def _start_and_kill(home: Path, phase: str) -> None:
         process.wait()
 
 
-async def _adopt(home: Path, *, sidecars: tuple[str, ...] = ()) -> dict[str, Any]:
+async def _adopt(home: Path, engine: str, *, sidecars: tuple[str, ...] = ()) -> dict[str, Any]:
     """A second runtime on ``home``: the Pod once every container has ended (the
     ``sidecars`` are stopped as Tekton does once the steps have ended); then deleted."""
-    second = runtime(home)
+    second = runtime(home, engine)
     try:
         deadline = time.monotonic() + 60
         while True:
@@ -123,14 +133,14 @@ def _log(home: Path, container: str) -> str:
     return (home / "logs" / KEY.namespace / KEY.name / f"{container}.log").read_text()
 
 
-def test_adopted_pod_runs_on_and_starts_each_step_once(tmp_path: Path) -> None:
+def test_adopted_pod_runs_on_and_starts_each_step_once(tmp_path: Path, engine: str) -> None:
     """Killed while step one runs (two and three created, not started): step one's
-    exit code, times and termination message come from podman, its line written while
+    exit code, times and termination message come from the engine, its line written while
     no runtime ran is in the log (masked), and two and three run once, in order."""
     home = tmp_path / "home"
-    _start_and_kill(home, "running")
+    _start_and_kill(home, "running", engine)
     killed_at = now_rfc3339()
-    pod = asyncio.run(_adopt(home))
+    pod = asyncio.run(_adopt(home, engine))
 
     assert _marks(home) == EACH_STEP_RAN_ONCE
     assert _terminated(pod) == STEPS_ENDED
@@ -143,16 +153,16 @@ def test_adopted_pod_runs_on_and_starts_each_step_once(tmp_path: Path) -> None:
     assert adopt_child.SECRET.decode() not in _log(home, "step-one")
     assert _log(home, "step-two") == "a-two\n"
     assert _log(home, "step-three") == "a-three\n"
-    assert data_dir_containers(home) == []  # the deletion removed the adopted containers
+    assert data_dir_containers(home, engine) == []  # the deletion removed the adopted containers
 
 
-def test_a_container_gone_without_a_record_is_reported_lost(tmp_path: Path) -> None:
+def test_a_container_gone_without_a_record_is_reported_lost(tmp_path: Path, engine: str) -> None:
     """Step one's container is removed behind the runtimes' back: the kubelet's
     ``ContainerStatusUnknown`` (137), and the steps after it never start."""
     home = tmp_path / "home"
-    _start_and_kill(home, "running")
-    remove(data_dir_containers(home))
-    pod = asyncio.run(_adopt(home))
+    _start_and_kill(home, "running", engine)
+    remove(data_dir_containers(home, engine), engine)
+    pod = asyncio.run(_adopt(home, engine))
 
     lost = "The container could not be located when the pod was terminated"
     assert _terminated(pod)["step-one"] == (137, "ContainerStatusUnknown", lost)
@@ -162,39 +172,39 @@ def test_a_container_gone_without_a_record_is_reported_lost(tmp_path: Path) -> N
 
 
 def test_a_step_whose_own_run_never_began_is_run_once_by_the_restarted_runtime(
-    tmp_path: Path,
+    tmp_path: Path, engine: str
 ) -> None:
     """Step one is created by the ``podman run`` that starts it; the kill came before
     that run began (steps two and three existed already): the restarted runtime creates
     and runs it, and every step runs exactly once."""
     home = tmp_path / "home"
-    _start_and_kill(home, "created")
+    _start_and_kill(home, "created", engine)
     assert not (home / "marks" / "one").exists()
-    pod = asyncio.run(_adopt(home))
+    pod = asyncio.run(_adopt(home, engine))
 
     assert _terminated(pod) == STEPS_ENDED
     assert _marks(home) == EACH_STEP_RAN_ONCE
 
 
-def test_a_pod_that_ended_before_the_restart_keeps_its_status(tmp_path: Path) -> None:
+def test_a_pod_that_ended_before_the_restart_keeps_its_status(tmp_path: Path, engine: str) -> None:
     """Every container ended and was removed before the kill: the restarted runtime
     still reports how each ended (the saved status), and runs nothing again."""
     home = tmp_path / "home"
-    _start_and_kill(home, "ended")
-    assert data_dir_containers(home) == []
-    pod = asyncio.run(_adopt(home))
+    _start_and_kill(home, "ended", engine)
+    assert data_dir_containers(home, engine) == []
+    pod = asyncio.run(_adopt(home, engine))
 
     assert _terminated(pod) == STEPS_ENDED
     assert _marks(home) == EACH_STEP_RAN_ONCE
     assert _log(home, "step-one") == "a-one\nt=***\nb-one\n"
 
 
-def test_an_adopted_sidecar_is_followed_and_stopped(tmp_path: Path) -> None:
+def test_an_adopted_sidecar_is_followed_and_stopped(tmp_path: Path, engine: str) -> None:
     """A running sidecar (in the Pod's sandbox) is adopted with the steps: it runs
     until the steps have ended and is then stopped as Tekton's nop-image swap shows."""
     home = tmp_path / "home"
-    _start_and_kill(home, "sidecar")
-    pod = asyncio.run(_adopt(home, sidecars=("server",)))
+    _start_and_kill(home, "sidecar", engine)
+    pod = asyncio.run(_adopt(home, engine, sidecars=("server",)))
 
     assert _terminated(pod) == {
         "server": (0, "Completed", "Sidecar container successfully stopped by nop image"),
@@ -202,5 +212,5 @@ def test_an_adopted_sidecar_is_followed_and_stopped(tmp_path: Path) -> None:
     }
     assert _marks(home) == EACH_STEP_RAN_ONCE
     assert _log(home, "server") == "serving\n"
-    assert data_dir_containers(home) == []
-    assert data_dir_sandboxes(home) == []
+    assert data_dir_containers(home, engine) == []
+    assert data_dir_sandboxes(home, engine) == []

@@ -1,6 +1,6 @@
-"""The docker flavour shares the podman runtime's code; where a docker engine runs, a
-busybox step runs on it end to end. Skipped, with the reason, where none runs (the build
-machines have the docker client only)."""
+"""The docker flavour shares the podman runtime's code; a busybox step with a sidecar
+runs on it end to end (Tekton's examples run on docker too: ``tests/conformance``).
+Skipped, with the reason, where docker cannot run (``scripts/setup-docker`` sets it up)."""
 
 from __future__ import annotations
 
@@ -8,30 +8,12 @@ import asyncio
 import subprocess
 from pathlib import Path
 
-import pytest
-
-from tektite.runtime.container.engine import EngineUnavailable, probe_engine
-from tests.container_images import BUSYBOX, container_engine_skip_reason, ensure_test_images
+from tests.container_images import BUSYBOX, ensure_docker_images
 from tests.runtime.container.conftest import run_on_podman, taskrun
 
 
-def _docker_or_skip() -> None:
-    try:
-        probe_engine("docker")
-    except EngineUnavailable as error:
-        pytest.skip(str(error))
-
-
 def test_busybox_step_on_docker(tmp_path: Path) -> None:
-    _docker_or_skip()
-    reason = container_engine_skip_reason()
-    if reason is not None:
-        pytest.skip(f"the test images are built with podman: {reason}")
-    ensure_test_images()
-    # docker has its own image store: copy the local image into it.
-    save = subprocess.Popen(["podman", "save", BUSYBOX], stdout=subprocess.PIPE)
-    subprocess.run(["docker", "load"], stdin=save.stdout, check=True, capture_output=True)
-    save.wait()
+    ensure_docker_images(BUSYBOX)
     outcome = asyncio.run(
         run_on_podman(
             taskrun(
@@ -49,3 +31,43 @@ def test_busybox_step_on_docker(tmp_path: Path) -> None:
     )
     assert outcome.condition["reason"] == "Succeeded", outcome.run["status"]
     assert outcome.logs["default/dk-pod/step-hi.log"] == "docker\n"
+    left = subprocess.run(
+        ["docker", "ps", "-a", "--filter", f"label=tektite.owner={outcome.owner}", "-q"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert left.stdout == ""  # the containers and the sandbox were removed
+
+
+def test_a_step_killed_for_want_of_memory_is_oom_killed_on_docker(tmp_path: Path) -> None:
+    """docker reports the kernel's OOM kill of any process of a container (here the step
+    wrapper's child): the step ends ``OOMKilled``, as containerd reports it on a
+    cluster, and the TaskRun ``StepOOM`` (Tekton's ``TaskRunReasonStepOOM``). podman
+    here reports no OOM kill at all (``container/pod.py``)."""
+    ensure_docker_images(BUSYBOX)
+    outcome = asyncio.run(
+        run_on_podman(
+            taskrun(
+                "oom",
+                {
+                    "taskSpec": {
+                        "steps": [
+                            {
+                                "name": "eat",
+                                "image": "busybox",
+                                "computeResources": {"limits": {"memory": "20Mi"}},
+                                "script": "dd if=/dev/zero of=/dev/null bs=60M count=1",
+                            }
+                        ]
+                    }
+                },
+            ),
+            tmp_path / "home",
+            runtime="docker",
+        )
+    )
+    assert outcome.condition["reason"] == "StepOOM", outcome.run["status"]
+    assert outcome.condition["message"] == '"step-eat" exited with code 137: OOMKilled'
+    step = outcome.run["status"]["steps"][0]
+    assert (step["terminated"]["exitCode"], step["terminated"]["reason"]) == (137, "OOMKilled")

@@ -81,3 +81,38 @@ def test_secret_values_stay_off_the_command_line(tmp_path: Path) -> None:
         "--workdir",
         "/workspace/src",
     ]
+
+
+def test_docker_takes_the_executable_as_entrypoint_and_the_rest_after_the_image(
+    tmp_path: Path,
+) -> None:
+    """docker's ``--entrypoint`` is one executable (podman's may be a JSON list): the
+    rest of ``command`` goes after the image, before ``args``. Given a JSON list, docker
+    tried to run a file called ``["sh", "-c"]``."""
+
+    def args(container: dict[str, Any]) -> list[str]:
+        plan = plan_container(
+            pod=POD,
+            container={"name": "c", "image": "busybox", **container},
+            volumes={},
+            cluster=DictCluster(),
+            name="tektite-c",
+            image="bb",
+            image_user="",
+            termination_file=tmp_path / "term",
+            join=[],
+            hostname="p",
+            labels={},
+            passthrough=False,
+            json_entrypoint=False,
+        )
+        return (
+            plan.args[plan.args.index("--entrypoint") :]
+            if "--entrypoint" in plan.args
+            else (plan.args[plan.args.index("bb") :])
+        )
+
+    both = {"command": ["sh", "-c"], "args": ["echo hi"]}
+    assert args(both) == ["--entrypoint", "sh", "bb", "-c", "echo hi"]
+    assert args({"command": ["/bin/true"]}) == ["--entrypoint", "/bin/true", "bb"]
+    assert args({"args": ["x"]}) == ["bb", "x"]  # the image's ENTRYPOINT runs

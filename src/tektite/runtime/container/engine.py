@@ -44,13 +44,41 @@ class EngineUnavailable(Exception):
     """No usable engine of this flavour here (the message says why)."""
 
 
+def _lines(text: str) -> list[str]:
+    """The lines of an engine's output that say something: docker ends its errors with
+    a line sending the user to ``--help``."""
+    lines = [line.strip() for line in text.splitlines()]
+    return [
+        line
+        for line in lines
+        if line and not (line.startswith("Run '") and line.endswith("' for more information"))
+    ]
+
+
+def _error_line(line: str) -> str | None:
+    """The engine's own error in ``line`` without its prefix (podman's ``Error: …``,
+    docker's ``docker: Error response from daemon: …``), else None."""
+    line = line.removeprefix("docker: ")
+    for prefix in ("Error response from daemon: ", "Error: "):
+        if line.startswith(prefix):
+            return line[len(prefix) :]
+    return None
+
+
+def engine_error(output: str) -> str:
+    """The engine's error ending ``output`` (a container's log that ended with the
+    engine's exit status 125): "" when its last line is not one."""
+    lines = _lines(output)
+    return (_error_line(lines[-1]) if lines else None) or ""
+
+
 def _error_text(stderr: bytes) -> str:
-    """The last ``Error: …`` line of a podman/docker failure (else the last line)."""
-    lines = [line.strip() for line in stderr.decode("utf-8", "replace").splitlines()]
-    lines = [line for line in lines if line]
+    """The last error line of a podman/docker failure (else its last line)."""
+    lines = _lines(stderr.decode("utf-8", "replace"))
     for line in reversed(lines):
-        if line.startswith("Error"):
-            return line.removeprefix("Error: ").removeprefix("Error response from daemon: ")
+        found = _error_line(line)
+        if found is not None:
+            return found
     return lines[-1] if lines else ""
 
 
@@ -171,6 +199,12 @@ class Engine:
         """podman can hand its own stdout/stderr to the container (no copying)."""
         return self.flavour == PODMAN
 
+    @property
+    def json_entrypoint(self) -> bool:
+        """podman takes a whole command as ``--entrypoint`` (a JSON list); docker only
+        the executable."""
+        return self.flavour == PODMAN
+
     async def run(
         self,
         args: Sequence[str],
@@ -266,6 +300,10 @@ class Engine:
                 name,
                 "--hostname",
                 hostname,
+                # The containers join its IPC namespace (``join_args``): docker's
+                # default for a container is a private one nothing else may join.
+                "--ipc",
+                "shareable",
                 *label_args,
                 "--entrypoint",
                 "sleep",

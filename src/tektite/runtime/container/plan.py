@@ -139,9 +139,12 @@ def plan_container(
     hostname: str,
     labels: dict[str, str],
     passthrough: bool,
+    json_entrypoint: bool = True,
     extra: list[str] | None = None,
 ) -> CreatePlan:
     """The ``create`` arguments for ``container``, to run ``image`` as ``name``.
+    ``json_entrypoint``: the engine takes a whole command as ``--entrypoint`` (podman's
+    JSON list); else only the executable (docker), the rest going after the image.
 
     Raises ContainerConfigError as the kubelet would refuse to create it.
     """
@@ -190,8 +193,14 @@ def plan_container(
     args += resource_args(container)
     if container.get("stdin"):
         args.append("-i")
-    if command:
+    if command and json_entrypoint:
         args += ["--entrypoint", json.dumps(command)]
+        command = []
+    elif command:
+        # docker: an --entrypoint clears the image's CMD too, as Kubernetes' command does.
+        args += ["--entrypoint", command[0]]
+        command = command[1:]
     args.append(image)
+    args += command
     args += arguments
     return CreatePlan(args, engine_env, termination_file, mounts)

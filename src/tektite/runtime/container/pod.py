@@ -36,11 +36,12 @@ adopts the Pod and carries it on (``resume``; ``pod_state`` has the details).
 
 Not reproduced:
 
-- ``OOMKilled``. The engine does not report an OOM kill of a child of the container's
-  first process, and the step wrapper is that process; here (podman, ``runc``, cgroupfs
-  on cgroup v1) it reports none at all, not even of the first process (``podman run
-  --memory 20m busybox dd bs=60M …``: exit code 137, ``OOMKilled`` false). The step
-  ends with exit code 137, reason ``Error``.
+- ``OOMKilled`` where the engine does not report it. A failed container whose
+  ``State.OOMKilled`` the engine sets ends ``OOMKilled``, as containerd reports it:
+  docker does for a kill of any process of the container (the step wrapper's child
+  included). Here podman (``runc``, cgroupfs on cgroup v1) reports none at all, not
+  even of the first process (``podman run --memory 20m busybox dd bs=60M …``: exit code
+  137, ``OOMKilled`` false): such a step ends with exit code 137, reason ``Error``.
 - Sidecars run under a tiny init (``--init``), so one whose command cannot be executed
   ends with exit code 1 and the init's message in its log rather than the kubelet's
   ``StartError``.
@@ -70,6 +71,7 @@ from tektite.runtime.container.engine import (
     Engine,
     EngineError,
     ImageInfo,
+    engine_error,
 )
 from tektite.runtime.container.plan import plan_container
 from tektite.runtime.container_env import ContainerConfigError
@@ -81,6 +83,7 @@ from tektite.runtime.pod_status import (
     CREATE_CONTAINER_CONFIG_ERROR,
     ERROR,
     MAX_TERMINATION_MESSAGE,
+    OOM_KILLED,
     START_ERROR,
     ContainerRecord,
     log_tail,
@@ -192,12 +195,6 @@ class Container:
     def alive(self) -> bool:
         """Its engine process runs."""
         return self.process is not None and self.process.returncode is None
-
-
-def _engine_error(log: Path) -> str:
-    """The engine's own error (``Error: …``) ending a container's log, else ""."""
-    tail = log_tail(log).rstrip("\n").rsplit("\n", 1)[-1]
-    return tail.removeprefix("Error: ") if tail.startswith("Error: ") else ""
 
 
 class ContainerPod(KubeletPod[Container]):
@@ -734,6 +731,7 @@ class ContainerPod(KubeletPod[Container]):
             hostname=self.hostname,
             labels=self.labels,
             passthrough=self.context.engine.passthrough_logs,
+            json_entrypoint=self.context.engine.json_entrypoint,
             extra=extra,
         )
         container.termination_file = plan.termination_file
@@ -876,6 +874,7 @@ class ContainerPod(KubeletPod[Container]):
         if not record.container_id:  # created by its ``run``: known only now
             self._read_container_id(container)
         finished_at: str | None = None
+        state: dict[str, Any] | None = None
         if container.adopted:
             # The engine's wait ended: the container has exited, or it is gone.
             name = container.engine_name
@@ -893,13 +892,14 @@ class ContainerPod(KubeletPod[Container]):
             # The relay ends at end of file: once it has, the log is complete.
             with contextlib.suppress(Exception):
                 await asyncio.get_running_loop().run_in_executor(None, container.relay.wait)
-        engine_error = _engine_error(self.log_dir / f"{container.name}.log") if code == 125 else ""
+        log = self.log_dir / f"{container.name}.log"
+        engine_failed = engine_error(log_tail(log)) if code == 125 else ""
         if container.stop_requested:
             self._end_as_stopped(container)
-        elif engine_error:
+        elif engine_failed:
             # The engine could not start the process (its own error, exit status 125):
             # what the kubelet reports as StartError.
-            record.terminate(128, START_ERROR, engine_error)
+            record.terminate(128, START_ERROR, engine_failed)
         else:
             message = read_limited(container.termination_file, MAX_TERMINATION_MESSAGE).decode(
                 "utf-8", "replace"
@@ -907,10 +907,23 @@ class ContainerPod(KubeletPod[Container]):
             policy = container.spec.get("terminationMessagePolicy")
             if not message and code != 0 and policy == "FallbackToLogsOnError":
                 message = log_tail(self.log_dir / f"{container.name}.log")
-            record.terminate(code, COMPLETED if code == 0 else ERROR, message)
+            reason = COMPLETED if code == 0 else ERROR
+            if code != 0 and await self._oom_killed(container, state):
+                reason = OOM_KILLED
+            record.terminate(code, reason, message)
         if finished_at and record.terminated is not None:
             record.terminated.finished_at = finished_at  # it ended before the restart
         self._end_wait(container)
+
+    async def _oom_killed(self, container: Container, state: dict[str, Any] | None) -> bool:
+        """Whether the engine saw the kernel kill a process of the container for want of
+        memory (``state``: its ``State``, when already read). Asked of failed containers
+        only (a success that survived an OOM kill of a child ends ``Completed`` here; the
+        kubelet would say ``OOMKilled``): one engine call per exit is not free."""
+        if state is None:
+            name = container.engine_name
+            state = (await self.context.engine.states([name])).get(name) or {}
+        return state.get("OOMKilled") is True
 
     def _end_wait(self, container: Container) -> None:
         for task in container.tasks:
