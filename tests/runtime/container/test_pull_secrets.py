@@ -1,5 +1,5 @@
-"""A Pod's ``imagePullSecrets`` reach the engine's pull as an auth file (no registry is
-reachable here, so the file the pull would be given is checked)."""
+"""A Pod's ``imagePullSecrets`` become the auth file the engine's pull is given (the
+file itself is checked here; ``test_registry`` pulls with it from a real registry)."""
 
 from __future__ import annotations
 
