@@ -95,6 +95,52 @@ def test_a_working_dir_outside_the_volumes_is_made_in_the_container(tmp_path: Pa
         assert (plan.tmpfs, plan.host_dirs) == ([], ["/workspace-test-y"])
 
 
+def test_a_top_another_runtime_just_made_covers_the_working_dir(tmp_path: Path) -> None:
+    """Two runtimes at once: one makes a top-level mountpoint a moment after the other
+    read ``tops()`` (on a lock file left by an earlier run, so the registry's listing
+    did not change). ``tops()`` is stale then; the working directory's top must still
+    be seen as Tektite's, or the container makes ``workingDir`` on the host and it stays
+    there (found by the run fuzzer: Tekton's workingdir example, run twice at once,
+    left ``/a/path/too/far`` in 12 of 60 tries)."""
+    if not os.access("/", os.W_OK):
+        pytest.skip("needs to make a directory at / (root)")
+    top = f"/tektite-race-{os.getpid()}"
+    registry = tmp_path / "registry"
+    first, second = HostMountpoints(registry), HostMountpoints(registry)
+    second.acquire("earlier", [top], [])  # an earlier run leaves the lock file behind
+    second.release("earlier")
+    assert not os.path.exists(top)
+    assert top not in first.tops()  # read now, and remembered
+    second.acquire("pod", [top], [])
+    try:
+        assert os.path.isdir(top)
+        assert top not in first.tops()  # stale: the registry's listing is unchanged
+        working_dir = f"{top}/path/too/far"
+        tops = first.virtual_tops(working_dir)
+        assert top in tops
+        assert namespace_plan([], tops, working_dir).tmpfs == [top]
+        # A directory the host has is not covered.
+        assert str(tmp_path) not in first.virtual_tops(str(tmp_path / "sub"))
+    finally:
+        second.release("pod")
+    assert not os.path.exists(top)
+
+
+def test_a_path_that_cannot_be_made_is_left_unmarked(tmp_path: Path) -> None:
+    """``acquire`` marks a path before making it (so that whoever sees it exist knows it
+    is Tektite's): when a file is in the way the mark is taken back, and the file is
+    never taken for Tektite's (``collect_stale`` would remove an empty one)."""
+    registry = tmp_path / "registry"
+    blocker = tmp_path / "file"
+    blocker.write_text("")
+    mountpoints = HostMountpoints(registry)
+    mountpoints.acquire("pod", [str(blocker / "dir")], [])
+    assert not mountpoints._marked_now(str(blocker / "dir"))
+    mountpoints.release("pod")
+    HostMountpoints(registry).collect_stale()
+    assert blocker.is_file()
+
+
 def test_host_mountpoints_are_reference_counted(tmp_path: Path) -> None:
     registry = HostMountpoints(tmp_path / "registry")
     made = tmp_path / "a" / "b"

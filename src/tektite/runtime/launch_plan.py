@@ -465,7 +465,8 @@ class LaunchPlanner:
         namespace: dict[str, Any] | None = None
         rewriter: Rewriter | None = None
         if self.mode == mount_modes.NAMESPACE:
-            layout = namespace_plan(all_mounts, self.mountpoints.tops(), working_dir)
+            tops = self.mountpoints.virtual_tops(working_dir)
+            layout = namespace_plan(all_mounts, tops, working_dir)
             self.mountpoints.acquire(self.key, layout.host_dirs, layout.host_files)
             namespace = {
                 "tmpfs": layout.tmpfs,

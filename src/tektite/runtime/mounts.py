@@ -311,6 +311,39 @@ class HostMountpoints:
         self._tops = (version, self._marks, found)
         return set(found)
 
+    def virtual_tops(self, working_dir: str) -> set[str]:
+        """``tops()``, with the top-level directory of ``working_dir`` when it is
+        missing from the host or one Tektite made there, read now: a container makes
+        its missing ``workingDir`` in that directory (``namespace_plan``), so a stale
+        answer (another runtime made it a moment ago, on an existing lock file) would
+        have it made on the host, and left there."""
+        found = self.tops()
+        top = "/" + working_dir.split("/")[1] if working_dir.startswith("/") else "/"
+        if top != "/" and self._missing_or_ours(top):
+            found.add(top)
+        return found
+
+    def _missing_or_ours(self, path: str) -> bool:
+        # ``acquire`` marks a path before making it and ``release`` unmarks it after
+        # removing it: a path seen to exist and then found unmarked is the host's,
+        # unless it went (or went and came back) meanwhile, which a second look shows.
+        for _ in range(3):
+            if not os.path.lexists(path) or self._marked_now(path):
+                return True
+            if os.path.lexists(path) and not self._marked_now(path):
+                return False
+        return False
+
+    def _marked_now(self, path: str) -> bool:
+        try:
+            fd = os.open(self._lock_file(path), os.O_RDONLY | os.O_CLOEXEC)
+        except OSError:
+            return False
+        try:
+            return self._marked(fd)
+        finally:
+            os.close(fd)
+
     def _read_tops(self) -> set[str]:
         found: set[str] = set()
         try:
@@ -372,6 +405,8 @@ class HostMountpoints:
             for step in reversed(chain):  # parents first
                 fd = self._share(step)
                 if not os.path.lexists(step):
+                    # Marked before it exists: whoever sees it then knows it is Tektite's.
+                    os.pwrite(fd, b"1", 0)
                     try:
                         if step == path and path in files:
                             with open(step, "ab"):
@@ -379,9 +414,9 @@ class HostMountpoints:
                         else:
                             os.makedirs(step, mode=0o755, exist_ok=True)
                     except OSError:
+                        os.ftruncate(fd, 0)  # what is in the way is the host's
                         self._drop(step)
                         break
-                    os.pwrite(fd, b"1", 0)
                     self._marks += 1
                 if self._marked(fd):
                     self._users.setdefault(step, set()).add(user)
