@@ -4,8 +4,9 @@
 it runs the init containers in order, retries the volumes while one is missing, applies
 ``activeDeadlineSeconds`` and ``terminationGracePeriodSeconds``, Tekton's sidecar stop
 and annotation changes. How a container's process is made, run and stopped is each
-runtime's own (``host_pod.PodRun``, ``container.pod.ContainerPod``): they implement
-``_new_container``, ``_start_init`` and ``_terminate``.
+runtime's own (``host_pod.PodRun``, ``container.pod.ContainerPod``): they implement the
+abstract methods, ``start``, ``pod_json``, ``_new_container``, ``_materialise_volumes``,
+``_start_init`` and ``_terminate``.
 """
 
 from __future__ import annotations
