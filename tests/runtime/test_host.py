@@ -1102,3 +1102,5 @@ def test_a_prepare_done_by_the_runtime_that_fails_fails_the_pod(
     waiting = {"waiting": {"reason": "PodInitializing"}}
     assert statuses(failed, init=True)["place-scripts"]["state"] == waiting
     assert statuses(failed)["step-a"]["state"] == waiting
+    initialized = next(c for c in failed["status"]["conditions"] if c["type"] == "Initialized")
+    assert initialized["message"] == "containers with incomplete status: [prepare place-scripts]"

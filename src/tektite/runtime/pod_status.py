@@ -237,7 +237,9 @@ def local_pod_status(
     """A one-machine Pod's ``status`` as the kubelet writes it: the four conditions
     (updated in ``conditions``), loopback addresses, and the container statuses given
     (each runtime adds what it knows, e.g. ``imageID``)."""
-    unfinished_init = [c.name for c in init if c.terminated is None]
+    # The kubelet's GeneratePodInitializedCondition: an init container is incomplete
+    # until it has exited 0 (a failed one stays incomplete).
+    unfinished_init = [c.name for c in init if c.terminated is None or c.terminated.exit_code]
     unready = [c.name for c in containers if not c.ready]
     conditions.set("PodScheduled", True)
     conditions.set(
