@@ -195,7 +195,8 @@ def test_get_tables(seed: Seed) -> None:
     assert (r.exit_code, r.stderr) == (
         1,
         'error: unable to match a printer suitable for the output format "wide", allowed '
-        "formats are: json,jsonpath,jsonpath-as-json,jsonpath-file,name,yaml\n",
+        "formats are: go-template,go-template-file,json,jsonpath,jsonpath-as-json,"
+        "jsonpath-file,name,template,templatefile,yaml\n",
     )
 
 

@@ -465,12 +465,15 @@ def test_pipelinerun_list_jsonpath(seed: Seed, tmp_path: Path) -> None:
         (
             "xml",
             'unable to match a printer suitable for the output format "xml", allowed formats '
-            "are: json,jsonpath,jsonpath-as-json,jsonpath-file,name,yaml",
+            "are: go-template,go-template-file,json,jsonpath,jsonpath-as-json,jsonpath-file,"
+            "name,template,templatefile,yaml",
         ),
         (
-            "go-template={{.kind}}",
-            'unable to match a printer suitable for the output format "go-template={{.kind}}", '
-            "allowed formats are: json,jsonpath,jsonpath-as-json,jsonpath-file,name,yaml",
+            "custom-columns=NAME:.metadata.name",
+            "unable to match a printer suitable for the output format "
+            '"custom-columns=NAME:.metadata.name", allowed formats are: go-template,'
+            "go-template-file,json,jsonpath,jsonpath-as-json,jsonpath-file,name,template,"
+            "templatefile,yaml",
         ),
         ("jsonpath", "template format specified but no template given"),
         ("jsonpath={.items[}", "error parsing jsonpath {.items[}, unterminated array"),

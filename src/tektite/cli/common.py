@@ -83,17 +83,33 @@ def open_store() -> Iterator[SqliteStore]:
 
 
 _JSONPATH_FORMATS = ("jsonpath", "jsonpath-as-json", "jsonpath-file")
-OUTPUT_FORMATS = ("json", *_JSONPATH_FORMATS, "name", "yaml")
-"""What ``-o`` takes: kubectl's printer formats but the Go templates."""
+_GO_TEMPLATE_FORMATS = ("go-template", "go-template-file", "template", "templatefile")
+_TEMPLATE_FILE_FORMATS = ("go-template-file", "jsonpath-file", "templatefile")
+OUTPUT_FORMATS = (
+    "go-template",
+    "go-template-file",
+    "json",
+    "jsonpath",
+    "jsonpath-as-json",
+    "jsonpath-file",
+    "name",
+    "template",
+    "templatefile",
+    "yaml",
+)
+"""What ``-o`` takes: kubectl's printer formats, in the sorted order its error lists
+them."""
 
 ErrorFactory = Callable[[str], click.ClickException]
 
 
 def output_option(f: F, *, error: ErrorFactory | None = None) -> F:
-    """``-o/--output FORMAT``: json, yaml, name, or a JSONPath template as kubectl's
-    printer flags take one (``jsonpath=TEMPLATE``, ``jsonpath-as-json=TEMPLATE``,
-    ``jsonpath-file=FILE``), checked before the command runs. ``error`` makes the
-    exception for a bad format (default: tkn's ``Error: …``)."""
+    """``-o/--output FORMAT``: json, yaml, name, or a template as kubectl's printer
+    flags take one: JSONPath (``jsonpath=TEMPLATE``, ``jsonpath-as-json=TEMPLATE``,
+    ``jsonpath-file=FILE``) or Go (``go-template=TEMPLATE`` or ``template=TEMPLATE``,
+    ``go-template-file=FILE`` or ``templatefile=FILE``), checked before the command
+    runs. ``error`` makes the exception for a bad format (default: tkn's
+    ``Error: …``)."""
 
     def check(ctx: click.Context, _: click.Parameter, value: str | None) -> str | None:
         if value is not None:
@@ -105,28 +121,32 @@ def output_option(f: F, *, error: ErrorFactory | None = None) -> F:
         "--output",
         metavar="FORMAT",
         callback=check,
-        help="Output format: json, yaml, name, jsonpath=TEMPLATE, jsonpath-as-json=TEMPLATE "
-        "or jsonpath-file=FILE.",
+        help="Output format: json, yaml, name, jsonpath=TEMPLATE, jsonpath-as-json=TEMPLATE, "
+        "jsonpath-file=FILE, go-template=TEMPLATE (or template=TEMPLATE) or "
+        "go-template-file=FILE (or templatefile=FILE).",
     )(f)
 
 
 def _printer(output: str, error: ErrorFactory) -> tuple[str, Any]:
-    """The format of ``output`` and, for a JSONPath one, its parsed template; the
-    messages are kubectl's printer flags' (``genericclioptions``)."""
+    """The format of ``output`` and, for a template one, its parsed template (JSONPath
+    or Go); the messages are kubectl's printer flags' (``genericclioptions``)."""
     from tektite.api.errors import go_quote
+    from tektite.cli.gotemplate import GoTemplateError
+    from tektite.cli.gotemplate import parse as parse_go_template
     from tektite.cli.jsonpath import JSONPathError, parse
 
     fmt, _, value = output.partition("=")
-    if fmt not in OUTPUT_FORMATS or (value and fmt not in _JSONPATH_FORMATS):
+    templated = fmt in _JSONPATH_FORMATS or fmt in _GO_TEMPLATE_FORMATS
+    if fmt not in OUTPUT_FORMATS or (value and not templated):
         raise error(
             f"unable to match a printer suitable for the output format {go_quote(output)}, "
             f"allowed formats are: {','.join(OUTPUT_FORMATS)}"
         )
-    if fmt not in _JSONPATH_FORMATS:
+    if not templated:
         return fmt, None
     if not value:
         raise error("template format specified but no template given")
-    if fmt == "jsonpath-file":
+    if fmt in _TEMPLATE_FILE_FORMATS:
         from tektite.entrypoint.gostyle import path_error, read_op
 
         try:
@@ -136,6 +156,11 @@ def _printer(output: str, error: ErrorFactory) -> tuple[str, Any]:
             raise error(
                 f"error reading --template {value}, {path_error(read_op(e), value, e)}"
             ) from None
+    if fmt in _GO_TEMPLATE_FORMATS:
+        try:
+            return fmt, parse_go_template(value)
+        except GoTemplateError as e:
+            raise error(f"error parsing template {value}, {e}") from None
     try:
         return fmt, parse(value)
     except JSONPathError as e:
@@ -151,9 +176,11 @@ def print_objects(
 ) -> None:
     """``-o`` as kubectl's printers write it (see ``output_option``): one object alone,
     or a ``<Kind>List`` (kubectl's ``List`` when ``list_kind`` is None) around several.
-    A JSONPath template runs once on that object, and its text is printed as it is."""
+    A JSONPath or Go template runs once on that object, and its text is printed as it
+    is."""
     from tektite.api.errors import go_quote
     from tektite.api.yamlio import dump_json, dump_yaml, marshal_json
+    from tektite.cli.gotemplate import GoTemplateError, go_value_text
     from tektite.cli.jsonpath import JSONPathError
 
     fmt, template = _printer(output, error or fail)
@@ -176,6 +203,23 @@ def print_objects(
         }
     if template is None:
         sys.stdout.write(dump_json(doc) if fmt == "json" else dump_yaml(doc))
+        return
+    if fmt in _GO_TEMPLATE_FORMATS:
+        try:
+            text = template.execute(doc)
+        except GoTemplateError as e:
+            # kubectl returns the first line as its error, after writing the rest to
+            # the output (with what the template wrote so far); here, as for a
+            # JSONPath template, nothing is written and one error says it all.
+            raise (error or fail)(
+                f"error executing template {go_quote(template.source)}: {e}\n"
+                f"Error executing template: {e}. Printing more information for debugging "
+                f"the template:\n"
+                f"\ttemplate was:\n\t\t{template.source}\n"
+                f"\traw data was:\n\t\t{marshal_json(doc)}\n"
+                f"\tobject given to template engine was:\n\t\t{go_value_text(doc)}\n"
+            ) from None
+        sys.stdout.write(text)
         return
     try:
         text = template.execute(doc, as_json=fmt == "jsonpath-as-json")
