@@ -34,9 +34,9 @@ text and message.
 
 Known differences from Go, all in rare corners:
 
-- The kubernetes source this follows also gives the printer the ``sprig`` library
-  (Masterminds/sprig: ``default``, ``upper``, ``b64enc``…); only kubectl's own two
-  functions are here.
+- Only kubectl's own two functions are added to Go's builtins. Tools that give their
+  templates the ``sprig`` library (``default``, ``upper``, ``b64enc``…) differ
+  there; a template using one fails here with ``function "default" not defined``.
 - Complex numbers (``1i``, ``1+2i``) are refused at parse time.
 - ``slice`` takes a list's capacity to be its length (Go's decoder leaves spare
   capacity that ``slice x 1 N`` can reach into).
