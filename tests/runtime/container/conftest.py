@@ -20,7 +20,12 @@ from tektite.embedded import embedded
 from tektite.local_runs import RUN_KINDS, create_all, wait_done
 from tektite.runtime.image_map import ImageMap
 from tektite.runtime.protocol import PodKey
-from tests.container_images import TEST_IMAGE_MAP, container_engine_skip_reason, ensure_test_images
+from tests.container_images import (
+    TEST_IMAGE_MAP,
+    container_engine_skip_reason,
+    ensure_docker_images,
+    ensure_test_images,
+)
 
 
 @dataclass
@@ -33,6 +38,8 @@ class Outcome:
     finished: bool
     pod: dict[str, Any] | None = None
     """The run's Pod as the runtime last reported it (before the runtime closed)."""
+    engine: str = "podman"
+    """The engine it ran on."""
 
     @property
     def condition(self) -> dict[str, Any]:
@@ -47,7 +54,7 @@ class Outcome:
         raise AssertionError(f"no step {name}: {self.run.get('status')}")
 
 
-async def run_on_podman(
+async def run_on_engine(
     text: str,
     root: Path,
     *,
@@ -74,35 +81,18 @@ async def run_on_podman(
         str(path.relative_to(root / "logs")): path.read_text(errors="replace")
         for path in sorted((root / "logs").rglob("*.log"))
     }
-    return Outcome(final, logs, owner, finished, pod)
+    return Outcome(final, logs, owner, finished, pod, runtime)
 
 
-def leftover_containers(owner: str) -> list[str]:
-    """Containers and pods still carrying the runtime's owner label."""
-    names = subprocess.run(
-        [
-            "podman",
-            "ps",
-            "-a",
-            "--filter",
-            f"label=tektite.owner={owner}",
-            "--format",
-            "{{.Names}}",
-        ],
-        capture_output=True,
-        text=True,
-        check=False,
-    ).stdout.split()
+def leftover_containers(outcome: Outcome) -> list[str]:
+    """The containers (and podman pods) still carrying the run's runtime's owner label."""
+    label = f"label=tektite.owner={outcome.owner}"
+    listing = [outcome.engine, "ps", "-a", "--filter", label, "--format", "{{.Names}}"]
+    names = subprocess.run(listing, capture_output=True, text=True, check=False).stdout.split()
+    if outcome.engine != "podman":
+        return names  # (docker's sandboxes are containers)
     pods = subprocess.run(
-        [
-            "podman",
-            "pod",
-            "ps",
-            "--filter",
-            f"label=tektite.owner={owner}",
-            "--format",
-            "{{.Name}}",
-        ],
+        ["podman", "pod", "ps", "--filter", label, "--format", "{{.Name}}"],
         capture_output=True,
         text=True,
         check=False,
@@ -110,16 +100,22 @@ def leftover_containers(owner: str) -> list[str]:
     return names + pods
 
 
-@pytest.fixture
-def podman_run(tmp_path: Path) -> Callable[..., Outcome]:
-    """``podman_run(yaml_text, timeout=…)``: run it on podman (skips without podman)."""
+@pytest.fixture(params=["podman", "docker"])
+def engine_run(request: pytest.FixtureRequest, tmp_path: Path) -> Callable[..., Outcome]:
+    """``engine_run(yaml_text, timeout=…)``: run it on podman, then (a second test) on
+    docker; skips, naming the reason, where that engine cannot run."""
+    engine: str = request.param
     reason = container_engine_skip_reason()
     if reason is not None:
         pytest.skip(reason)
     ensure_test_images()
+    if engine == "docker":
+        ensure_docker_images()
 
     def run(text: str, **options: Any) -> Outcome:
-        coroutine: Coroutine[Any, Any, Outcome] = run_on_podman(text, tmp_path / "home", **options)
+        coroutine: Coroutine[Any, Any, Outcome] = run_on_engine(
+            text, tmp_path / "home", runtime=engine, **options
+        )
         return asyncio.run(coroutine)
 
     return run

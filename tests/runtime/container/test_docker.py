@@ -1,43 +1,14 @@
-"""The docker flavour shares the podman runtime's code; a busybox step with a sidecar
-runs on it end to end (Tekton's examples run on docker too: ``tests/conformance``).
-Skipped, with the reason, where docker cannot run (``scripts/setup-docker`` sets it up)."""
+"""What only docker shows (the end-to-end tests of ``test_engines`` and Tekton's examples
+in ``tests/conformance`` run on docker as on podman). Skipped, with the reason, where
+docker cannot run (``scripts/setup-docker`` sets it up)."""
 
 from __future__ import annotations
 
 import asyncio
-import subprocess
 from pathlib import Path
 
 from tests.container_images import BUSYBOX, ensure_docker_images
-from tests.runtime.container.conftest import run_on_podman, taskrun
-
-
-def test_busybox_step_on_docker(tmp_path: Path) -> None:
-    ensure_docker_images(BUSYBOX)
-    outcome = asyncio.run(
-        run_on_podman(
-            taskrun(
-                "dk",
-                {
-                    "taskSpec": {
-                        "sidecars": [{"name": "s", "image": "busybox", "script": "sleep 100"}],
-                        "steps": [{"name": "hi", "image": "busybox", "script": "echo docker"}],
-                    }
-                },
-            ),
-            tmp_path / "home",
-            runtime="docker",
-        )
-    )
-    assert outcome.condition["reason"] == "Succeeded", outcome.run["status"]
-    assert outcome.logs["default/dk-pod/step-hi.log"] == "docker\n"
-    left = subprocess.run(
-        ["docker", "ps", "-a", "--filter", f"label=tektite.owner={outcome.owner}", "-q"],
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    assert left.stdout == ""  # the containers and the sandbox were removed
+from tests.runtime.container.conftest import run_on_engine, taskrun
 
 
 def test_a_step_killed_for_want_of_memory_is_oom_killed_on_docker(tmp_path: Path) -> None:
@@ -47,7 +18,7 @@ def test_a_step_killed_for_want_of_memory_is_oom_killed_on_docker(tmp_path: Path
     here reports no OOM kill at all (``container/pod.py``)."""
     ensure_docker_images(BUSYBOX)
     outcome = asyncio.run(
-        run_on_podman(
+        run_on_engine(
             taskrun(
                 "oom",
                 {

@@ -33,7 +33,7 @@ from tests.container_images import (
     ensure_docker_images,
     ensure_test_images,
 )
-from tests.runtime.container.conftest import Outcome, run_on_podman
+from tests.runtime.container.conftest import Outcome, run_on_engine
 
 USER, PASSWORD = "tek", "s3cret"
 
@@ -149,7 +149,7 @@ def _run(engine: str, location: str, tmp_path: Path, *, secret: str | None) -> O
         {"apiVersion": "tekton.dev/v1", "kind": "TaskRun", "metadata": {"name": "pr"}, "spec": spec}
     )
     text = yaml.safe_dump_all(documents)
-    return asyncio.run(run_on_podman(text, tmp_path / "home", runtime=engine, timeout=120))
+    return asyncio.run(run_on_engine(text, tmp_path / "home", runtime=engine, timeout=120))
 
 
 def test_a_private_image_is_pulled_with_the_pod_s_pull_secret(

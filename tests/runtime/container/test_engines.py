@@ -1,7 +1,8 @@
-"""The podman runtime end to end: TaskRuns through the embedded control plane, run in
-real containers of the local test images (``tests.container_images``).
+"""The container runtime end to end, on podman and on docker (each test runs on both):
+TaskRuns through the embedded control plane, run in real containers of the local test
+images (``tests.container_images``).
 
-Skipped, with the reason, where podman cannot run containers.
+Skipped, with the reason, where an engine cannot run containers.
 """
 
 from __future__ import annotations
@@ -14,8 +15,8 @@ from tests.runtime.container.conftest import Outcome, leftover_containers, taskr
 Run = Callable[..., Outcome]
 
 
-def test_busybox_step_runs_with_its_logs_and_results(podman_run: Run) -> None:
-    outcome = podman_run(
+def test_busybox_step_runs_with_its_logs_and_results(engine_run: Run) -> None:
+    outcome = engine_run(
         taskrun(
             "bb",
             {
@@ -40,15 +41,15 @@ def test_busybox_step_runs_with_its_logs_and_results(podman_run: Run) -> None:
     assert log == "hello from bb-pod\n/bin/busybox\n"
     step = outcome.step("hello")
     assert step["terminated"]["exitCode"] == 0
-    assert step["terminated"]["containerID"].startswith("podman://")
+    assert step["terminated"]["containerID"].startswith(f"{outcome.engine}://")
     assert step["imageID"]  # the local image's ID, as the kubelet reports it
-    assert leftover_containers(outcome.owner) == []
+    assert leftover_containers(outcome) == []
 
 
-def test_scratch_image_with_only_a_static_binary(podman_run: Run) -> None:
+def test_scratch_image_with_only_a_static_binary(engine_run: Run) -> None:
     """No shell, no libc, no /tmp: the static step wrapper still runs the step, and the
     exit code and results come back through the termination message."""
-    outcome = podman_run(
+    outcome = engine_run(
         taskrun(
             "scratch",
             {
@@ -82,8 +83,8 @@ def test_scratch_image_with_only_a_static_binary(podman_run: Run) -> None:
     assert outcome.logs["default/scratch-pod/step-write.log"] == "static\n"
 
 
-def test_image_entrypoint_runs_when_the_step_has_no_command(podman_run: Run) -> None:
-    outcome = podman_run(
+def test_image_entrypoint_runs_when_the_step_has_no_command(engine_run: Run) -> None:
+    outcome = engine_run(
         taskrun(
             "ep",
             {
@@ -103,8 +104,8 @@ def test_image_entrypoint_runs_when_the_step_has_no_command(podman_run: Run) -> 
     assert outcome.logs["default/ep-pod/step-own.log"] == "via-entrypoint\n"
 
 
-def test_sidecar_is_reachable_on_localhost(podman_run: Run) -> None:
-    outcome = podman_run(
+def test_sidecar_is_reachable_on_localhost(engine_run: Run) -> None:
+    outcome = engine_run(
         taskrun(
             "side",
             {
@@ -137,11 +138,11 @@ def test_sidecar_is_reachable_on_localhost(podman_run: Run) -> None:
     sidecar = outcome.run["status"]["sidecars"][0]
     assert sidecar["name"] == "web"
     assert sidecar["terminated"]["exitCode"] == 0  # stopped after the steps
-    assert leftover_containers(outcome.owner) == []
+    assert leftover_containers(outcome) == []
 
 
-def test_exec_probe_runs_inside_the_sidecar(podman_run: Run) -> None:
-    outcome = podman_run(
+def test_exec_probe_runs_inside_the_sidecar(engine_run: Run) -> None:
+    outcome = engine_run(
         taskrun(
             "probe",
             {
@@ -168,8 +169,8 @@ def test_exec_probe_runs_inside_the_sidecar(podman_run: Run) -> None:
     assert step_started >= sidecar_started
 
 
-def test_pull_failure_fails_the_taskrun(podman_run: Run) -> None:
-    outcome = podman_run(
+def test_pull_failure_fails_the_taskrun(engine_run: Run) -> None:
+    outcome = engine_run(
         taskrun(
             "pull",
             {
@@ -190,13 +191,13 @@ def test_pull_failure_fails_the_taskrun(podman_run: Run) -> None:
         'failed to pull image "localhost/tektite/no-such-image:1": '
     )
     assert condition["message"].startswith(prefix), condition["message"]
-    assert leftover_containers(outcome.owner) == []
+    assert leftover_containers(outcome) == []
 
 
-def test_never_pull_policy_with_a_missing_image(podman_run: Run) -> None:
+def test_never_pull_policy_with_a_missing_image(engine_run: Run) -> None:
     """The kubelet reports ErrImageNeverPull, which Tekton does not fail on: the run
     waits (condition PullImageFailed) until its timeout."""
-    outcome = podman_run(
+    outcome = engine_run(
         taskrun(
             "never",
             {
@@ -217,11 +218,11 @@ def test_never_pull_policy_with_a_missing_image(podman_run: Run) -> None:
     )
     assert outcome.condition["reason"] == "TaskRunTimeout", outcome.run["status"]
     assert "default/never-pod/step-s.log" not in outcome.logs  # it never ran
-    assert leftover_containers(outcome.owner) == []
+    assert leftover_containers(outcome) == []
 
 
-def test_never_pull_policy_shows_the_kubelet_s_waiting_state(podman_run: Run) -> None:
-    outcome = podman_run(
+def test_never_pull_policy_shows_the_kubelet_s_waiting_state(engine_run: Run) -> None:
+    outcome = engine_run(
         taskrun(
             "never2",
             {
@@ -250,8 +251,8 @@ def test_never_pull_policy_shows_the_kubelet_s_waiting_state(podman_run: Run) ->
     }
 
 
-def test_timeout_removes_every_container(podman_run: Run) -> None:
-    outcome = podman_run(
+def test_timeout_removes_every_container(engine_run: Run) -> None:
+    outcome = engine_run(
         taskrun(
             "slow",
             {
@@ -265,13 +266,13 @@ def test_timeout_removes_every_container(podman_run: Run) -> None:
         timeout=60,
     )
     assert outcome.condition["reason"] == "TaskRunTimeout", outcome.run["status"]
-    assert leftover_containers(outcome.owner) == []
+    assert leftover_containers(outcome) == []
 
 
-def test_always_pull_policy_pulls_even_a_present_image(podman_run: Run) -> None:
+def test_always_pull_policy_pulls_even_a_present_image(engine_run: Run) -> None:
     """``Always`` pulls although the image is in local storage: with no registry the
     pull fails, as the kubelet's would."""
-    outcome = podman_run(
+    outcome = engine_run(
         taskrun(
             "always",
             {
@@ -292,8 +293,8 @@ def test_always_pull_policy_pulls_even_a_present_image(podman_run: Run) -> None:
     assert f'Back-off pulling image "{BUSYBOX}"' in outcome.condition["message"]
 
 
-def test_missing_working_dirs_are_created(podman_run: Run) -> None:
-    outcome = podman_run(
+def test_missing_working_dirs_are_created(engine_run: Run) -> None:
+    outcome = engine_run(
         taskrun(
             "wd",
             {
@@ -321,12 +322,12 @@ def test_missing_working_dirs_are_created(podman_run: Run) -> None:
     assert outcome.logs["default/wd-pod/step-volume.log"] == "/workspace/a/b\n"
 
 
-def test_a_nul_byte_in_a_steps_args_is_a_start_error(podman_run: Run) -> None:
+def test_a_nul_byte_in_a_steps_args_is_a_start_error(engine_run: Run) -> None:
     """No engine command line (nor execve) can carry a NUL byte: the kubelet's
     StartError, as on the host runtime. The runtime used to die on Python's ValueError
     and the run never ended."""
     step = {"name": "a", "image": "busybox", "command": ["echo"], "args": ["x\0y"]}
-    outcome = podman_run(taskrun("nul", {"taskSpec": {"steps": [step]}}))
+    outcome = engine_run(taskrun("nul", {"taskSpec": {"steps": [step]}}))
     assert (outcome.condition["reason"], outcome.condition["message"]) == (
         "StepFailed",
         '"step-a" exited with code 128: StartError',
@@ -334,4 +335,4 @@ def test_a_nul_byte_in_a_steps_args_is_a_start_error(podman_run: Run) -> None:
     assert outcome.step("a")["terminated"]["message"] == (
         'unable to start container process: exec: "/tekton/bin/entrypoint": invalid argument'
     )
-    assert leftover_containers(outcome.owner) == []
+    assert leftover_containers(outcome) == []
