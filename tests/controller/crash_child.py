@@ -8,8 +8,8 @@ waits to be killed. ``python crash_child.py resume <home>`` opens the same data
 directory, waits until every run and child has ended, and prints ``DONE``.
 ``python crash_child.py serve <home> <count>`` runs the controller for TaskRuns that
 another process creates and cancels (``test_crash_concurrent_updates``).
-A last argument ``podman`` runs ``start``/``resume`` on the podman runtime instead
-(``test_crash_restart_podman``; the mark files are then in a hostPath volume and the
+A last argument ``podman`` or ``docker`` runs ``start``/``resume`` on that runtime instead
+(``test_crash_restart_containers``; the mark files are then in a hostPath volume and the
 printed pid is 0).
 """
 

@@ -1,4 +1,4 @@
-"""What the crash tests (host and podman) read back after a restart, and the outcomes
+"""What the crash tests (host, podman and docker) read back after a restart, and the outcomes
 they expect: the same for every runtime."""
 
 from __future__ import annotations

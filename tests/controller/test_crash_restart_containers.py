@@ -1,9 +1,10 @@
-"""Crash safety on the podman runtime: ``kill -9`` of the process running the
-controller during a run, then a restart on the same data directory.
+"""Crash safety on the podman and docker runtimes (each test runs on both): ``kill -9``
+of the process running the controller during a run, then a restart on the same data
+directory.
 
 Everything is real: the controller runs in a child process (``crash_child.py`` with
-``podman``) on a SQLite store, and the steps run in podman containers of the local
-test images. Each step appends a line to a mark file (a hostPath volume) when it
+``podman`` or ``docker``) on a SQLite store, and the steps run in containers of the
+local test images. Each step appends a line to a mark file (a hostPath volume) when it
 starts, so a step that ran twice shows it.
 """
 
@@ -22,6 +23,7 @@ import pytest
 
 from tests.container_images import (
     container_engine_skip_reason,
+    ensure_docker_images,
     ensure_test_images,
     image_map_rules,
 )
@@ -33,25 +35,29 @@ from tests.controller.crash_support import (
 from tests.runtime.container.leftovers import data_dir_containers, remove
 
 
-@pytest.fixture(autouse=True)
-def _podman(tmp_path: Path) -> Iterator[None]:
-    """Skip without podman; afterwards remove whatever containers a failed test left."""
+@pytest.fixture(params=["podman", "docker"], autouse=True)
+def engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """The engine; skip where it cannot run. Afterwards remove whatever containers a
+    failed test left."""
+    engine: str = request.param
     reason = container_engine_skip_reason()
     if reason is not None:
         pytest.skip(reason)
     ensure_test_images()
-    yield
-    remove(data_dir_containers(tmp_path / "home"))
+    if engine == "docker":
+        ensure_docker_images()
+    yield engine
+    remove(data_dir_containers(tmp_path / "home", engine), engine)
 
 
 def _env() -> dict[str, str]:
     return {**os.environ, "TEKTITE_IMAGE_MAP": ",".join(image_map_rules())}
 
 
-def _start_and_kill(home: Path) -> None:
+def _start_and_kill(home: Path, engine: str) -> None:
     """Run the first controller until the first steps run, then SIGKILL it."""
     process = subprocess.Popen(
-        [sys.executable, str(CHILD), "start", str(home), "podman"],
+        [sys.executable, str(CHILD), "start", str(home), engine],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
@@ -69,9 +75,9 @@ def _start_and_kill(home: Path) -> None:
         process.wait()
 
 
-def _resume(home: Path) -> None:
+def _resume(home: Path, engine: str) -> None:
     done = subprocess.run(
-        [sys.executable, str(CHILD), "resume", str(home), "podman"],
+        [sys.executable, str(CHILD), "resume", str(home), engine],
         capture_output=True,
         text=True,
         timeout=180,
@@ -91,31 +97,31 @@ def _until_logged(home: Path, pod: str, step: str, line: str, timeout: float) ->
     return False
 
 
-def test_podman_runs_finish_after_the_controller_is_killed(tmp_path: Path) -> None:
+def test_runs_finish_after_the_controller_is_killed(tmp_path: Path, engine: str) -> None:
     """The containers running at the kill finish meanwhile (their output still reaches
     the logs); the restarted controller adopts their Pods, reads how they ended,
     starts the remaining steps and tasks once, and keeps every log line."""
     home = tmp_path / "home"
-    _start_and_kill(home)
+    _start_and_kill(home, engine)
     # Written by the steps while no controller runs at all.
     assert _until_logged(home, "crash-tr-pod", "tr-one", "b-tr-one", 30)
     assert _until_logged(home, "crash-pr-first-pod", "pr-first", "b-pr-first", 30)
-    _resume(home)
+    _resume(home, engine)
 
     assert_finished_once(home)
     # The finished Pods were deleted at the end: no container is left behind.
-    assert data_dir_containers(home) == []
+    assert data_dir_containers(home, engine) == []
 
 
-def test_podman_runs_fail_clearly_when_their_containers_are_gone(tmp_path: Path) -> None:
+def test_runs_fail_clearly_when_their_containers_are_gone(tmp_path: Path, engine: str) -> None:
     """The first controller's containers are removed along with it: the restarted
     controller reports the lost step as the kubelet does and fails the runs; nothing
     is rerun."""
     home = tmp_path / "home"
-    _start_and_kill(home)
-    names = data_dir_containers(home)
+    _start_and_kill(home, engine)
+    names = data_dir_containers(home, engine)
     assert names, "the killed controller's containers should still exist"
-    remove(names)
-    _resume(home)
+    remove(names, engine)
+    _resume(home, engine)
 
     assert_failed_as_lost(home)
