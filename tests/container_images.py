@@ -198,6 +198,15 @@ def ensure_docker_images(*images: str) -> None:
         pytest.skip(reason)
 
 
+def ensure_engine_images(engine: str) -> None:
+    """The local test images in ``engine``'s store (``podman`` or ``docker``); skips
+    the calling test, naming the reason, where that engine cannot run here."""
+    if engine == "docker":
+        ensure_docker_images()
+    else:
+        ensure_test_images()
+
+
 def image_map_rules() -> list[str]:
     """``TEST_IMAGE_MAP`` as ``SRC=DST`` rules (for ``--image-map`` / the env var)."""
     return [f"{source}={target}" for source, target in TEST_IMAGE_MAP.items()]

@@ -16,38 +16,15 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
-
-from tests.container_images import (
-    container_engine_skip_reason,
-    ensure_docker_images,
-    ensure_test_images,
-    image_map_rules,
-)
+from tests.container_images import image_map_rules
 from tests.controller.crash_support import (
     CHILD,
     assert_failed_as_lost,
     assert_finished_once,
 )
 from tests.runtime.container.leftovers import data_dir_containers, remove
-
-
-@pytest.fixture(params=["podman", "docker"], autouse=True)
-def engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    """The engine; skip where it cannot run. Afterwards remove whatever containers a
-    failed test left."""
-    engine: str = request.param
-    reason = container_engine_skip_reason()
-    if reason is not None:
-        pytest.skip(reason)
-    ensure_test_images()
-    if engine == "docker":
-        ensure_docker_images()
-    yield engine
-    remove(data_dir_containers(tmp_path / "home", engine), engine)
 
 
 def _env() -> dict[str, str]:

@@ -22,9 +22,6 @@ from tektite.runtime.image_map import ImageMap
 from tektite.runtime.protocol import PodKey
 from tests.container_images import (
     TEST_IMAGE_MAP,
-    container_engine_skip_reason,
-    ensure_docker_images,
-    ensure_test_images,
 )
 
 
@@ -100,17 +97,10 @@ def leftover_containers(outcome: Outcome) -> list[str]:
     return names + pods
 
 
-@pytest.fixture(params=["podman", "docker"])
-def engine_run(request: pytest.FixtureRequest, tmp_path: Path) -> Callable[..., Outcome]:
+@pytest.fixture
+def engine_run(engine: str, tmp_path: Path) -> Callable[..., Outcome]:
     """``engine_run(yaml_text, timeout=…)``: run it on podman, then (a second test) on
-    docker; skips, naming the reason, where that engine cannot run."""
-    engine: str = request.param
-    reason = container_engine_skip_reason()
-    if reason is not None:
-        pytest.skip(reason)
-    ensure_test_images()
-    if engine == "docker":
-        ensure_docker_images()
+    docker (the ``engine`` fixture)."""
 
     def run(text: str, **options: Any) -> Outcome:
         coroutine: Coroutine[Any, Any, Outcome] = run_on_engine(

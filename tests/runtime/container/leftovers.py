@@ -46,6 +46,13 @@ def data_dir_sandboxes(home: Path, engine: str = "podman") -> list[str]:
     return _owned(home, ["podman", "pod", "ps"], "Name") if engine == "podman" else []
 
 
+def remove_leftovers(home: Path, engine: str) -> None:
+    """Remove the containers (and podman pods) the runtimes on ``home`` left."""
+    remove(data_dir_containers(home, engine), engine)
+    for sandbox in data_dir_sandboxes(home, engine):
+        subprocess.run(["podman", "pod", "rm", "-f", sandbox], capture_output=True, check=False)
+
+
 def remove(names: list[str], engine: str = "podman") -> None:
     """Remove these containers (or podman pods), whatever their state."""
     if names:

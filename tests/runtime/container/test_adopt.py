@@ -17,19 +17,10 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import pytest
-
 from tektite.runtime.pod_status import now_rfc3339
-from tests.container_images import (
-    BUSYBOX,
-    container_engine_skip_reason,
-    ensure_docker_images,
-    ensure_test_images,
-)
 from tests.runtime.container import adopt_child
 from tests.runtime.container.adopt_child import KEY, runtime
 from tests.runtime.container.leftovers import data_dir_containers, data_dir_sandboxes, remove
@@ -44,23 +35,6 @@ STEPS_ENDED = {
 """How the adopted Pod's steps end (exit code, reason, message), whenever the kill."""
 EACH_STEP_RAN_ONCE = {"one": 1, "two": 1, "three": 1}
 """The steps' marks: every step ran exactly once, across the kill."""
-
-
-@pytest.fixture(params=["podman", "docker"], autouse=True)
-def engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    """The engine; skip where it cannot run. Afterwards remove whatever containers a
-    failed test left."""
-    engine: str = request.param
-    reason = container_engine_skip_reason()
-    if reason is not None:
-        pytest.skip(reason)
-    ensure_test_images()
-    if engine == "docker":
-        ensure_docker_images(BUSYBOX)
-    yield engine
-    remove(data_dir_containers(tmp_path / "home", engine), engine)
-    for sandbox in data_dir_sandboxes(tmp_path / "home", engine):
-        subprocess.run(["podman", "pod", "rm", "-f", sandbox], capture_output=True, check=False)
 
 
 def _start_and_kill(home: Path, phase: str, engine: str) -> None:

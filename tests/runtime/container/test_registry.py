@@ -30,7 +30,6 @@ import yaml
 from tests.container_images import (
     BUSYBOX,
     container_engine_skip_reason,
-    ensure_docker_images,
     ensure_test_images,
 )
 from tests.runtime.container.conftest import Outcome, run_on_engine
@@ -114,14 +113,6 @@ def _wait_for(url: str, server: subprocess.Popen[bytes]) -> None:
             assert server.poll() is None, "the registry exited"
             assert time.monotonic() < deadline, "the registry never answered"
             time.sleep(0.05)
-
-
-@pytest.fixture(params=["podman", "docker"])
-def engine(request: pytest.FixtureRequest) -> str:
-    name: str = request.param
-    if name == "docker":
-        ensure_docker_images(BUSYBOX)
-    return name
 
 
 def _run(engine: str, location: str, tmp_path: Path, *, secret: str | None) -> Outcome:
