@@ -197,6 +197,11 @@ class NamespacePlan(msgspec.Struct):
     host_files: list[str]
 
 
+def _top(path: str) -> str:
+    """The top-level directory of absolute ``path``: ``/a`` of ``/a/b`` (``/`` of ``/``)."""
+    return "/" + path.split("/")[1]
+
+
 def namespace_plan(
     mounts: list[Mount], virtual_tops: set[str], working_dir: str = ""
 ) -> NamespacePlan:
@@ -219,7 +224,7 @@ def namespace_plan(
         target = mount.target
         if target == "/":
             continue
-        top = "/" + target.split("/")[1]
+        top = _top(target)
         if top in virtual_tops or not os.path.lexists(top):
             if top not in host_dirs:
                 host_dirs.append(top)
@@ -233,7 +238,7 @@ def namespace_plan(
             host_dirs.append(parent)
         (host_files if mount.is_file else host_dirs).append(target)
     if working_dir.startswith("/") and working_dir != "/" and working_dir not in targets:
-        top = "/" + working_dir.split("/")[1]
+        top = _top(working_dir)
         missing = top in virtual_tops or not os.path.lexists(top)
         if missing and not _covered(working_dir, targets) and top not in tmpfs:
             if top not in host_dirs:
@@ -318,7 +323,7 @@ class HostMountpoints:
         answer (another runtime made it a moment ago, on an existing lock file) would
         have it made on the host, and left there."""
         found = self.tops()
-        top = "/" + working_dir.split("/")[1] if working_dir.startswith("/") else "/"
+        top = _top(working_dir) if working_dir.startswith("/") else "/"
         if top != "/" and self._missing_or_ours(top):
             found.add(top)
         return found

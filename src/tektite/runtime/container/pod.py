@@ -906,7 +906,7 @@ class ContainerPod(KubeletPod[Container]):
             )
             policy = container.spec.get("terminationMessagePolicy")
             if not message and code != 0 and policy == "FallbackToLogsOnError":
-                message = log_tail(self.log_dir / f"{container.name}.log")
+                message = log_tail(log)
             reason = COMPLETED if code == 0 else ERROR
             if code != 0 and await self._oom_killed(container, state):
                 reason = OOM_KILLED
